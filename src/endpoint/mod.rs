@@ -1,0 +1,1 @@
+//! Endpoints of test syncs. STUB: being written (engine issue).

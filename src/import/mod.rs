@@ -1,0 +1,3 @@
+//! Imports of other tools' configuration formats. STUB: being written.
+
+pub mod helper_config;

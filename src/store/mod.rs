@@ -1,0 +1,1 @@
+//! The runtime store. STUB: being written (engine issue).
