@@ -16,11 +16,7 @@ pub fn run(args: &GraphArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
     let text = match args.format {
         GraphFormat::Dot => export::to_dot(&chart, &project),
         GraphFormat::Mermaid => export::to_mermaid(&chart, &project),
-        GraphFormat::Json => serde_json::to_string_pretty(&export::to_json(&chart, &project))
-            .map_err(|source| CliError::Json {
-                what: "graph",
-                source,
-            })?,
+        GraphFormat::Json => export::to_json(&chart, &project),
     };
     write!(out, "{text}")?;
     if !text.ends_with('\n') {

@@ -6,17 +6,19 @@
 //! it, because that second pass is exactly what a consultant forgets.
 //!
 //! ```text
-//! wave 1: Currencies, Units
-//! wave 2: Customers V3 [cycle 1] [self], Contacts V2 [cycle 1]
+//! wave 1: Legal entities, Currencies
+//! wave 2: Customers V3 [cycle 1] [self], Contact persons [cycle 1]
 //!
-//! cycle 1: Customers V3, Contacts V2: sync them in the same wave, then a second pass ...
-//! self-reference: Customers V3 (column parentaccountid): a second pass fills it
+//! cycle 1: Customers V3, Contact persons
+//!   sync them in the same wave, then a second pass fills column parentcustomerid of Contact persons (after Customers V3)
+//! self-reference: Customers V3
+//!   a second pass fills column msdyn_billingaccount (rows that reference rows of the same map)
 //! ```
 
 use std::io::Write;
 
 use super::{CliError, Console, OrderArgs, Outcome};
-use crate::chart::{DependencyChart, Edge, EdgeCause};
+use crate::chart::{DependencyChart, EdgeCause};
 use crate::project_file;
 
 /// Runs the command.
@@ -51,19 +53,22 @@ pub fn run(args: &OrderArgs, out: &mut dyn Write, console: &Console) -> Result<O
         writeln!(out)?;
     }
     for (n, cycle) in cycles.iter().enumerate() {
-        writeln!(
-            out,
-            "cycle {}: {}: they sync in the same wave; then a second pass fills {}",
-            n + 1,
-            cycle.maps.join(", "),
-            deferred(&cycle.defer)
-        )?;
+        writeln!(out, "cycle {}: {}", n + 1, cycle.maps.join(", "))?;
+        for edge in &cycle.feedback_edges {
+            writeln!(
+                out,
+                "  sync them in the same wave, then a second pass fills {} of {} (after {})",
+                causes(&edge.causes),
+                edge.to,
+                edge.from
+            )?;
+        }
     }
     for reference in &self_references {
+        writeln!(out, "self-reference: {}", reference.map)?;
         writeln!(
             out,
-            "self-reference: {} ({}): a second pass fills the references to its own rows",
-            reference.map,
+            "  a second pass fills {} (rows that reference rows of the same map)",
             causes(&reference.causes)
         )?;
     }
@@ -78,16 +83,6 @@ pub fn run(args: &OrderArgs, out: &mut dyn Write, console: &Console) -> Result<O
         ));
     }
     Ok(Outcome::Success)
-}
-
-/// "{to}'s {columns} (looking up {from})": what the second pass of a cycle writes.
-fn deferred(edge: &Edge) -> String {
-    format!(
-        "{}'s {} once {} has synced",
-        edge.to,
-        causes(&edge.causes),
-        edge.from
-    )
 }
 
 fn causes(causes: &[EdgeCause]) -> String {
