@@ -157,9 +157,8 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // clap exits 2 on usage errors and 0 for --help/--version.
             let code = e.exit_code();
-            if let Err(print_error) = e.print() {
-                tracing::debug!(%print_error, "could not print clap's message");
-            }
+            // If even the usage message cannot be printed, the exit code still tells.
+            let _ = e.print();
             return ExitCode::from(u8::try_from(code).unwrap_or(2));
         }
     };
