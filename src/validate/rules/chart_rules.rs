@@ -105,6 +105,18 @@ pub(crate) fn cycles(cx: &Context<'_>, chart: &DependencyChart, out: &mut Vec<Fi
             )
         };
         let links: Vec<String> = cycle.edges.iter().map(describe_edge).collect();
+        // A component with several loops needs more than one deferred link.
+        let also: Vec<String> = cycle
+            .feedback_edges
+            .iter()
+            .filter(|e| *e != defer)
+            .map(|e| format!("the link where {}", describe_edge(e)))
+            .collect();
+        let advice = if also.is_empty() {
+            advice
+        } else {
+            format!("{advice}, and also defer {}", also.join(" and "))
+        };
         out.push(Finding::new(
             Code::DW003,
             Severity::Warning,
