@@ -5,10 +5,10 @@
 
 use std::io::Write;
 
-use super::output::{sarif, text, SeverityCounts};
+use super::output::{sarif, text};
 use super::{CliError, FindingsFormat, Outcome, ValidateArgs};
 use crate::project_file;
-use crate::validate::validate;
+use crate::validate::{validate, Summary};
 
 /// Runs the command.
 pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
@@ -40,7 +40,7 @@ pub fn run(args: &ValidateArgs, out: &mut dyn Write) -> Result<Outcome, CliError
         }
     }
     out.flush()?;
-    if SeverityCounts::of(&findings).errors > 0 {
+    if Summary::of(&findings).has_errors() {
         Ok(Outcome::Findings)
     } else {
         Ok(Outcome::Success)

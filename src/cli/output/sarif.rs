@@ -3,7 +3,7 @@
 //!
 //! The types come from the maintained `serde-sarif` crate (generated from the official SARIF
 //! schema) rather than hand-written structs, so the output is schema-shaped by construction.
-//! Each finding code is a rule; each finding a result whose physical location is the project
+//! Every finding code is a rule (titled as in the documentation), each finding a result whose physical location is the project
 //! file and whose logical location is the JSON path of the place to fix. Subjects and hint are
 //! carried in the result's properties (and the hint in the Markdown message) because SARIF has
 //! no field of their own for them.
@@ -12,17 +12,16 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, LogicalLocation, Message, PhysicalLocation,
-    PropertyBag, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel,
-    Run, Sarif, Tool, ToolComponent, Version, SCHEMA_URL,
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    PhysicalLocation, PropertyBag, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
+    Sarif, Tool, ToolComponent, Version, SCHEMA_URL,
 };
 
-use super::code_name;
-use crate::validate::{Finding, Severity};
+use crate::validate::{Code, Finding, Severity};
 
 /// The SARIF log of one validation run over `file`.
 pub fn to_sarif(findings: &[Finding], file: &Path) -> Result<serde_json::Value, serde_json::Error> {
-    let rules = rules(findings);
+    let rules = rules();
     let artifact = artifact_location(file);
     let results: Vec<SarifResult> = findings
         .iter()
@@ -50,22 +49,17 @@ pub fn to_sarif(findings: &[Finding], file: &Path) -> Result<serde_json::Value, 
     serde_json::to_value(log)
 }
 
-/// One rule per finding code that occurs, in code order.
-fn rules(findings: &[Finding]) -> Vec<ReportingDescriptor> {
-    let mut first_by_code = BTreeMap::new();
-    for finding in findings {
-        first_by_code.entry(finding.code).or_insert(finding);
-    }
-    first_by_code
+/// One rule per finding code, in code order, named by the code's title.
+fn rules() -> Vec<ReportingDescriptor> {
+    Code::ALL
         .into_iter()
-        .map(|(code, finding)| {
-            let name = code_name(code);
+        .map(|code| {
             ReportingDescriptor::builder()
-                .id(name.clone())
-                .name(name)
-                .default_configuration(
-                    ReportingConfiguration::builder()
-                        .level(serde_json::Value::from(level(finding.severity).to_string()))
+                .id(code.as_str())
+                .name(code.title())
+                .short_description(
+                    MultiformatMessageString::builder()
+                        .text(code.title())
                         .build(),
                 )
                 .build()
@@ -78,7 +72,7 @@ fn result(
     rules: &[ReportingDescriptor],
     artifact: &ArtifactLocation,
 ) -> SarifResult {
-    let rule_id = code_name(finding.code);
+    let rule_id = finding.code.as_str();
     let rule_index = rules.iter().position(|rule| rule.id == rule_id);
     let mut location = Location::builder()
         .physical_location(
@@ -136,7 +130,6 @@ fn artifact_location(file: &Path) -> ArtifactLocation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::Code;
 
     fn finding(code: Code, severity: Severity, path: Option<&str>) -> Finding {
         Finding {
@@ -160,14 +153,15 @@ mod tests {
         assert_eq!(log["version"], "2.1.0");
         let run = &log["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
-        let rule_ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
-        assert_eq!(rule_ids, ["DW002", "DW007"]);
-        assert_eq!(rules[0]["defaultConfiguration"]["level"], "error");
+        assert_eq!(rules.len(), Code::ALL.len());
+        assert_eq!(rules[6]["id"], "DW007");
+        assert_eq!(rules[6]["shortDescription"]["text"], Code::DW007.title());
 
         let results = run["results"].as_array().expect("results");
         assert_eq!(results.len(), 3);
         assert_eq!(results[0]["ruleId"], "DW007");
-        assert_eq!(results[0]["ruleIndex"], 1);
+        assert_eq!(results[0]["ruleIndex"], 6);
+        assert_eq!(results[1]["ruleIndex"], 1);
         assert_eq!(results[0]["level"], "warning");
         assert_eq!(results[1]["level"], "error");
         assert_eq!(results[2]["level"], "note");

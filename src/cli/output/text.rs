@@ -6,7 +6,7 @@
 //!   subjects: Customers, accounts - Customers V3
 //!   hint: make every member of the group async
 //!
-//! 1 error, 0 warnings, 0 info in customers.dwproj.json
+//! 1 error, 0 warnings, 0 infos in customers.dwproj.json
 //! ```
 
 use std::io::{self, Write};
@@ -14,9 +14,8 @@ use std::path::Path;
 
 use anstyle::Style;
 
-use super::{code_name, SeverityCounts};
 use crate::cli::console::{ERROR, INFO, LABEL, WARNING};
-use crate::validate::{Finding, Severity};
+use crate::validate::{Finding, Severity, Summary};
 
 /// Writes the findings and a closing summary line.
 pub fn write_findings(out: &mut dyn Write, findings: &[Finding], file: &Path) -> io::Result<()> {
@@ -24,31 +23,24 @@ pub fn write_findings(out: &mut dyn Write, findings: &[Finding], file: &Path) ->
         write_finding(out, finding, file)?;
         writeln!(out)?;
     }
-    let counts = SeverityCounts::of(findings);
-    let style = if counts.errors > 0 {
+    let summary = Summary::of(findings);
+    let style = if summary.has_errors() {
         ERROR
-    } else if counts.warnings > 0 {
+    } else if summary.warnings > 0 {
         WARNING
     } else {
         LABEL
     };
-    writeln!(
-        out,
-        "{style}{}, {}, {} info{style:#} in {}",
-        plural(counts.errors, "error"),
-        plural(counts.warnings, "warning"),
-        counts.infos,
-        file.display()
-    )
+    writeln!(out, "{style}{summary}{style:#} in {}", file.display())
 }
 
 fn write_finding(out: &mut dyn Write, finding: &Finding, file: &Path) -> io::Result<()> {
-    let (label, style) = severity_label(finding.severity);
+    let style = severity_style(finding.severity);
+    let label = finding.severity.as_str();
     writeln!(
         out,
         "{style}{label}[{}]{style:#}{LABEL}:{LABEL:#} {}",
-        code_name(finding.code),
-        finding.message
+        finding.code, finding.message
     )?;
     match &finding.path {
         Some(json_path) => writeln!(out, "  {LABEL}-->{LABEL:#} {}: {json_path}", file.display())?,
@@ -67,19 +59,11 @@ fn write_finding(out: &mut dyn Write, finding: &Finding, file: &Path) -> io::Res
     Ok(())
 }
 
-fn severity_label(severity: Severity) -> (&'static str, Style) {
+fn severity_style(severity: Severity) -> Style {
     match severity {
-        Severity::Error => ("error", ERROR),
-        Severity::Warning => ("warning", WARNING),
-        Severity::Info => ("info", INFO),
-    }
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("{count} {noun}")
-    } else {
-        format!("{count} {noun}s")
+        Severity::Error => ERROR,
+        Severity::Warning => WARNING,
+        Severity::Info => INFO,
     }
 }
 
@@ -118,7 +102,7 @@ mod tests {
         assert!(text.contains("subjects: Customers, accounts"), "{text}");
         assert!(text.contains("hint: make them all async"), "{text}");
         assert!(
-            text.ends_with("1 error, 1 warning, 0 info in x.dwproj.json\n"),
+            text.ends_with("1 error, 1 warning, 0 infos in x.dwproj.json\n"),
             "{text}"
         );
     }
@@ -127,7 +111,7 @@ mod tests {
     fn a_clean_project_gets_only_the_summary() {
         assert_eq!(
             render(&[]),
-            "0 errors, 0 warnings, 0 info in x.dwproj.json\n"
+            "0 errors, 0 warnings, 0 infos in x.dwproj.json\n"
         );
     }
 }
