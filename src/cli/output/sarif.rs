@@ -84,7 +84,6 @@ fn result(
     if let Some(json_path) = &finding.path {
         location.logical_locations = Some(vec![LogicalLocation::builder()
             .fully_qualified_name(json_path.clone())
-            .kind("object")
             .build()]);
     }
     let message = Message::builder()
