@@ -1,9 +1,9 @@
 //! The built-in templates, checked on the real standard data.
 
+use dualwrite::chart::DependencyChart;
 use dualwrite::model::{MapDirection, Side, SyncMode};
 use dualwrite::project_file;
 use dualwrite::templates::{project_from_template, standard_map, standard_project, Template};
-use petgraph::graphmap::DiGraphMap;
 
 const CUSTOMERS: &str = "accounts - Customers V3";
 const CONTACTS: &str = "msdyn_contactforparties - Contacts V2";
@@ -104,27 +104,39 @@ fn every_dependency_names_a_map_of_the_template() {
 }
 
 #[test]
-fn customers_v3_and_contacts_v2_depend_on_each_other() {
+fn the_chart_sees_customers_v3_referencing_itself() {
     let project = standard_project("p").unwrap();
-    let mut graph = DiGraphMap::<&str, ()>::new();
-    for map in &project.table_maps {
-        graph.add_node(map.id.as_str());
-        for dep in map.depends_on.iter().filter(|d| **d != map.id) {
-            graph.add_edge(dep.as_str(), map.id.as_str(), ());
-        }
-    }
-    let cycles: Vec<Vec<&str>> = petgraph::algo::tarjan_scc(&graph)
-        .into_iter()
-        .filter(|c| c.len() > 1)
+    let chart = DependencyChart::build(&project);
+    let self_referencing: Vec<String> =
+        chart.self_references().into_iter().map(|s| s.map).collect();
+    assert!(
+        self_referencing.iter().any(|m| m == CUSTOMERS),
+        "{self_referencing:?}"
+    );
+    assert!(self_referencing.iter().any(|m| m == VENDORS));
+    assert!(self_referencing
+        .iter()
+        .any(|m| m == "msdyn_warehouses - Warehouses"));
+    assert!(chart.unknown_dependencies().is_empty());
+}
+
+#[test]
+fn the_chart_finds_the_customers_v3_contacts_v2_cycle() {
+    let project = standard_project("p").unwrap();
+    let chart = DependencyChart::build(&project);
+    let cycles = chart.cycles();
+    let with_customers: Vec<_> = cycles
+        .iter()
+        .filter(|c| c.maps.iter().any(|m| m == CUSTOMERS))
         .collect();
-    let with_customers: Vec<&Vec<&str>> =
-        cycles.iter().filter(|c| c.contains(&CUSTOMERS)).collect();
     assert_eq!(with_customers.len(), 1, "{cycles:?}");
-    let mut cycle = with_customers[0].clone();
-    cycle.sort_unstable();
-    // Vendors V2 is in the same circle: Customers V3 looks it up and its primary contact is
-    // a Contacts V2 row too.
-    assert_eq!(cycle, vec![CUSTOMERS, CONTACTS, VENDORS]);
+    // Vendors V2 is in the same circle: Customers V3 looks it up, and its primary contact is a
+    // Contacts V2 row as well. Maps are in project (reference) order.
+    assert_eq!(with_customers[0].maps, vec![CONTACTS, CUSTOMERS, VENDORS]);
+    assert!(chart.dependencies_of(CONTACTS).contains(&CUSTOMERS));
+    assert!(chart.dependencies_of(CUSTOMERS).contains(&CONTACTS));
+    // It is the only cycle of the standard maps.
+    assert_eq!(cycles.len(), 1);
 }
 
 #[test]
