@@ -77,10 +77,10 @@ pub fn standard_maps() -> Result<&'static [StandardMap], TemplateError> {
 /// Labels alone are ambiguous for a few maps ("Customers V3" is both `accounts` and
 /// `contacts`); such a label finds nothing, and the id must be used.
 pub fn standard_map(id_or_label: &str) -> Option<&'static StandardMap> {
-    let maps = standard_maps().ok()?;
-    if let Some(map) = maps.iter().find(|m| m.id.eq_ignore_ascii_case(id_or_label)) {
+    if let Some(map) = standard_map_by_id(id_or_label) {
         return Some(map);
     }
+    let maps = standard_maps().ok()?;
     let mut by_label = maps
         .iter()
         .filter(|m| m.label.eq_ignore_ascii_case(id_or_label));
@@ -88,6 +88,15 @@ pub fn standard_map(id_or_label: &str) -> Option<&'static StandardMap> {
         (Some(map), None) => Some(map),
         _ => None,
     }
+}
+
+/// The standard map with exactly this id, ignoring ASCII case (map names are
+/// case-insensitive on the platform).
+pub fn standard_map_by_id(id: &str) -> Option<&'static StandardMap> {
+    standard_maps()
+        .ok()?
+        .iter()
+        .find(|m| m.id.eq_ignore_ascii_case(id))
 }
 
 /// A project holding every standard map, without groups (see the module documentation).
