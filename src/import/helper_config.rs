@@ -44,7 +44,8 @@ const SEQUENCE_STEP: u32 = 10;
 #[derive(Debug, Clone, PartialEq)]
 pub struct HelperConfigImport {
     pub project: Project,
-    /// One sentence each, for people; in file order.
+    /// One sentence each, for people: group settings, then maps in file order, then
+    /// dependencies left out, then attributes and elements not carried over.
     pub notes: Vec<String>,
 }
 
