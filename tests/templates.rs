@@ -4,6 +4,7 @@ use dualwrite::chart::DependencyChart;
 use dualwrite::model::{MapDirection, Side, SyncMode};
 use dualwrite::project_file;
 use dualwrite::templates::{project_from_template, standard_map, standard_project, Template};
+use dualwrite::validate::{validate, Code, Finding, Severity};
 
 const CUSTOMERS: &str = "accounts - Customers V3";
 const CONTACTS: &str = "msdyn_contactforparties - Contacts V2";
@@ -145,4 +146,93 @@ fn the_empty_template_has_no_maps() {
     assert_eq!(project.name, "Blank");
     assert!(project.table_maps.is_empty());
     assert!(project.groups.is_empty());
+}
+
+// ---- what validation finds in the standard template ----
+
+fn findings_of(project: &dualwrite::model::Project, code: Code) -> Vec<Finding> {
+    validate(project)
+        .into_iter()
+        .filter(|f| f.code == code)
+        .collect()
+}
+
+#[test]
+fn validation_reports_the_customers_v3_self_reference_at_its_depends_on_entry() {
+    let project = standard_project("p").unwrap();
+    let dw004 = findings_of(&project, Code::DW004);
+    let customers: Vec<&Finding> = dw004.iter().filter(|f| f.subjects == [CUSTOMERS]).collect();
+    assert_eq!(customers.len(), 1, "{dw004:?}");
+    let index = project
+        .table_maps
+        .iter()
+        .position(|m| m.id == CUSTOMERS)
+        .unwrap();
+    let entry = project.table_maps[index]
+        .depends_on
+        .iter()
+        .position(|d| d == CUSTOMERS)
+        .unwrap();
+    assert_eq!(
+        customers[0].path.as_deref(),
+        Some(format!("tableMaps[{index}].dependsOn[{entry}]").as_str())
+    );
+    assert!(
+        customers[0].message.contains("two passes"),
+        "{}",
+        customers[0].message
+    );
+    // Every self-reference of the reference (`self` in deps) is reported, and nothing else.
+    let mut reported: Vec<&str> = dw004.iter().map(|f| f.subjects[0].as_str()).collect();
+    reported.sort_unstable();
+    let mut expected: Vec<&str> = project
+        .table_maps
+        .iter()
+        .filter(|m| m.depends_on.contains(&m.id))
+        .map(|m| m.id.as_str())
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(reported, expected);
+    assert_eq!(reported.len(), 6);
+}
+
+#[test]
+fn validation_reports_one_cycle_naming_customers_v3_and_contacts_v2() {
+    let project = standard_project("p").unwrap();
+    let dw003 = findings_of(&project, Code::DW003);
+    assert_eq!(dw003.len(), 1, "{dw003:?}");
+    let cycle = &dw003[0];
+    assert_eq!(cycle.severity, Severity::Warning);
+    for map in [CUSTOMERS, CONTACTS, VENDORS] {
+        assert!(
+            cycle.subjects.iter().any(|s| s == map),
+            "{:?}",
+            cycle.subjects
+        );
+        assert!(cycle.message.contains(map), "{}", cycle.message);
+    }
+}
+
+/// The template is a starting point, not a finished configuration: the sources give no
+/// integration keys for 28 of the 93 maps, and validation says so, as errors on exactly
+/// those maps; no dependency is dangling (no DW006) and nothing else is an error.
+#[test]
+fn the_only_errors_of_the_template_are_the_maps_the_sources_give_no_keys() {
+    let project = standard_project("p").unwrap();
+    let errors: Vec<Finding> = validate(&project)
+        .into_iter()
+        .filter(Finding::is_error)
+        .collect();
+    assert!(errors.iter().all(|f| f.code == Code::DW008), "{errors:?}");
+    let mut flagged: Vec<&str> = errors.iter().map(|f| f.subjects[0].as_str()).collect();
+    flagged.sort_unstable();
+    let mut keyless: Vec<&str> = project
+        .table_maps
+        .iter()
+        .filter(|m| m.dataverse.keys.is_empty())
+        .map(|m| m.id.as_str())
+        .collect();
+    keyless.sort_unstable();
+    assert_eq!(flagged, keyless);
+    assert_eq!(flagged.len(), 93 - 65);
 }
