@@ -1,0 +1,12 @@
+//! Every validation rule, each with a project that triggers it (right code, severity,
+//! subjects, path and message) and the corrected project that no longer does; plus a clean
+//! realistic project with no findings at all.
+
+mod builders;
+mod chart_rules;
+mod fields;
+mod groups;
+mod keys;
+mod limits;
+mod maps;
+mod whole_project;
