@@ -46,7 +46,9 @@ pub enum ProjectFileError {
         supported: u32,
     },
     /// Two entries of one list share an id.
-    #[error("{path}: {json_path}: the id \"{id}\" is already used by {first}; give each one its own id")]
+    #[error(
+        "{path}: {json_path}: the id \"{id}\" is already used by {first}; give each one its own id"
+    )]
     DuplicateId {
         path: PathBuf,
         json_path: String,
@@ -221,8 +223,16 @@ fn check_unique_ids(project: &Project, path: &Path) -> Result<(), ProjectFileErr
         }
         Ok(())
     }
-    check(path, "environments", project.environments.iter().map(|e| e.id.as_str()))?;
-    check(path, "tableMaps", project.table_maps.iter().map(|m| m.id.as_str()))?;
+    check(
+        path,
+        "environments",
+        project.environments.iter().map(|e| e.id.as_str()),
+    )?;
+    check(
+        path,
+        "tableMaps",
+        project.table_maps.iter().map(|m| m.id.as_str()),
+    )?;
     check(path, "groups", project.groups.iter().map(|g| g.id.as_str()))?;
     Ok(())
 }

@@ -15,8 +15,8 @@ mod table_map;
 pub use environment::{EndpointKind, Environment, Side};
 pub use group::{Group, GroupMember};
 pub use table_map::{
-    DataverseSide, FieldDirection, FieldMapping, FnoSide, Lookup, MapDirection, SyncMode,
-    TableMap, Transform,
+    DataverseSide, FieldDirection, FieldMapping, FnoSide, Lookup, MapDirection, SyncMode, TableMap,
+    Transform,
 };
 
 use schemars::JsonSchema;
