@@ -139,15 +139,20 @@ async fn connect_expands_variables_relative_to_the_project() {
     assert_eq!(rows.len(), 1);
     endpoint.close().await;
 
-    let missing = connect(&environment("${DUALWRITE_TEST_UNSET_VARIABLE_9C1}.db"), &project_dir)
-        .await
-        .err()
-        .expect("a missing variable is an error");
+    let missing = connect(
+        &environment("${DUALWRITE_TEST_UNSET_VARIABLE_9C1}.db"),
+        &project_dir,
+    )
+    .await
+    .err()
+    .expect("a missing variable is an error");
     assert!(
         matches!(&missing, EndpointError::MissingVariable { variable, .. } if variable == "DUALWRITE_TEST_UNSET_VARIABLE_9C1"),
         "{missing:?}"
     );
-    assert!(missing.to_string().contains("DUALWRITE_TEST_UNSET_VARIABLE_9C1"));
+    assert!(missing
+        .to_string()
+        .contains("DUALWRITE_TEST_UNSET_VARIABLE_9C1"));
 
     let absent = connect(&environment("no-such.db"), &project_dir)
         .await

@@ -42,8 +42,16 @@ impl App {
 
     pub async fn text(&self, sql: &str) -> Option<String> {
         let result = match self {
-            App::Sqlite(pool) => sqlx::query_scalar::<_, Option<String>>(sql).fetch_one(pool).await,
-            App::Postgres(pool) => sqlx::query_scalar::<_, Option<String>>(sql).fetch_one(pool).await,
+            App::Sqlite(pool) => {
+                sqlx::query_scalar::<_, Option<String>>(sql)
+                    .fetch_one(pool)
+                    .await
+            }
+            App::Postgres(pool) => {
+                sqlx::query_scalar::<_, Option<String>>(sql)
+                    .fetch_one(pool)
+                    .await
+            }
         };
         result.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
@@ -66,7 +74,8 @@ pub const SQLITE: Dialect = Dialect {
     id_pk: "INTEGER PRIMARY KEY",
     amount: "REAL",
     boolean: "BOOLEAN",
-    validation_trigger: "CREATE TRIGGER validate BEFORE INSERT ON customers \
+    validation_trigger:
+        "CREATE TRIGGER validate BEFORE INSERT ON customers \
         WHEN NEW.name = 'forbidden' BEGIN SELECT RAISE(ABORT, 'business rule: name forbidden'); END",
 };
 

@@ -63,7 +63,10 @@ pub async fn discovery_reports_columns_types_and_keys(f: &Fixture) {
     let schema = f.endpoint.discover().await.expect("discover");
     let table = schema.table("test", "customers").expect("customers");
     let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["id", "company", "account", "name", "credit", "active"]);
+    assert_eq!(
+        names,
+        ["id", "company", "account", "name", "credit", "active"]
+    );
     assert_eq!(table.primary_key, ["id"]);
     assert_eq!(table.unique_keys, vec![keys(&["company", "account"])]);
     let column = |n: &str| table.column("test", n).expect("column");
@@ -85,7 +88,10 @@ pub async fn unknown_names_are_refused_with_the_closest_name(f: &Fixture) {
     f.create_customers().await;
     let schema = f.endpoint.schema().await.expect("schema");
     let error = schema.table("test", "customer").unwrap_err();
-    assert!(error.to_string().contains("did you mean \"customers\""), "{error}");
+    assert!(
+        error.to_string().contains("did you mean \"customers\""),
+        "{error}"
+    );
     let mut transaction = f.endpoint.begin().await.expect("begin");
     let mut operation = upsert("USMF", "C1", "Contoso", 1.0);
     if let Operation::Upsert { values, .. } = &mut operation {
@@ -93,7 +99,10 @@ pub async fn unknown_names_are_refused_with_the_closest_name(f: &Fixture) {
     }
     let error = transaction.apply(&[operation]).await.unwrap_err();
     let message = error.to_string();
-    assert!(matches!(error, EndpointError::UnknownColumn { .. }), "{error:?}");
+    assert!(
+        matches!(error, EndpointError::UnknownColumn { .. }),
+        "{error:?}"
+    );
     assert!(message.contains("no column \"nmae\""), "{message}");
     assert!(message.contains("did you mean \"name\""), "{message}");
     assert_eq!(error.category(), ErrorCategory::Application);
@@ -148,7 +157,11 @@ pub async fn upsert_inserts_then_updates_by_natural_key(f: &Fixture) {
     let id = generated_id(&first[0]);
     assert!(matches!(id, Value::Integer(_)), "generated id {id:?}");
     let second = apply(f, &[upsert("USMF", "C1", "Contoso Ltd", 20.0)]).await;
-    assert_eq!(generated_id(&second[0]), id, "the update reports the existing id");
+    assert_eq!(
+        generated_id(&second[0]),
+        id,
+        "the update reports the existing id"
+    );
     assert_eq!(f.app.count("SELECT count(*) FROM customers").await, 1);
     let rows = f
         .endpoint
@@ -195,8 +208,14 @@ pub async fn delete_reports_whether_the_row_existed(f: &Fixture) {
     apply(f, &[upsert("USMF", "C1", "Contoso", 1.0)]).await;
     let results = apply(f, &[delete("USMF", "C1"), delete("USMF", "C2")]).await;
     assert_eq!(f.app.count("SELECT count(*) FROM customers").await, 0);
-    assert!(matches!(&results[0], OperationResult::Deleted { found: true, .. }));
-    assert!(matches!(&results[1], OperationResult::Deleted { found: false, .. }));
+    assert!(matches!(
+        &results[0],
+        OperationResult::Deleted { found: true, .. }
+    ));
+    assert!(matches!(
+        &results[1],
+        OperationResult::Deleted { found: false, .. }
+    ));
 }
 
 pub async fn a_failing_batch_leaves_nothing_applied(f: &Fixture) {
@@ -233,7 +252,10 @@ pub async fn business_validation_in_a_trigger_is_an_application_error(f: &Fixtur
         .await
         .unwrap_err();
     assert_eq!(error.category(), ErrorCategory::Application);
-    assert!(error.to_string().contains("business rule: name forbidden"), "{error}");
+    assert!(
+        error.to_string().contains("business rule: name forbidden"),
+        "{error}"
+    );
     transaction.rollback().await.expect("rollback");
 }
 
@@ -246,7 +268,10 @@ pub async fn values_that_do_not_fit_are_refused_naming_the_column(f: &Fixture) {
     }
     let error = transaction.apply(&[operation]).await.unwrap_err();
     let message = error.to_string();
-    assert!(matches!(error, EndpointError::ValueType { .. }), "{error:?}");
+    assert!(
+        matches!(error, EndpointError::ValueType { .. }),
+        "{error:?}"
+    );
     assert!(message.contains("\"customers\".\"credit\""), "{message}");
     assert!(message.contains("'12,5x'"), "{message}");
     // Text that is a number is converted.
@@ -276,7 +301,10 @@ pub async fn upsert_needs_a_unique_key(f: &Fixture) {
     };
     let error = transaction.apply(&[operation]).await.unwrap_err();
     let message = error.to_string();
-    assert!(matches!(error, EndpointError::NoUniqueKey { .. }), "{error:?}");
+    assert!(
+        matches!(error, EndpointError::NoUniqueKey { .. }),
+        "{error:?}"
+    );
     assert!(message.contains("(company, account)"), "{message}");
     transaction.rollback().await.expect("rollback");
 }
@@ -298,7 +326,10 @@ pub async fn an_open_transaction_is_invisible_until_commit_and_gone_after_rollba
 
     let mut transaction = f.endpoint.begin().await.expect("begin");
     transaction
-        .apply(&[upsert("USMF", "C2", "rolled back", 1.0), delete("USMF", "C1")])
+        .apply(&[
+            upsert("USMF", "C2", "rolled back", 1.0),
+            delete("USMF", "C1"),
+        ])
         .await
         .expect("apply");
     transaction.rollback().await.expect("rollback");
@@ -328,7 +359,9 @@ pub async fn scan_pages_in_key_order_with_a_filter(f: &Fixture) {
             break;
         }
         assert!(page.len() <= 5);
-        assert!(page.iter().all(|r| r.len() == 2 && r["company"] == Value::from("USMF")));
+        assert!(page
+            .iter()
+            .all(|r| r.len() == 2 && r["company"] == Value::from("USMF")));
         request.after = Key::from_row(page.last().expect("row"), &request.key_columns);
         seen.extend(page.into_iter().map(|r| r["account"].clone()));
     }
@@ -353,20 +386,29 @@ pub async fn capture_records_app_changes_with_increasing_versions(f: &Fixture) {
     f.app
         .exec("INSERT INTO customers (company, account, name) VALUES ('USMF', 'C1', 'a')")
         .await;
-    f.app.exec("UPDATE customers SET name = 'b' WHERE account = 'C1'").await;
-    f.app.exec("DELETE FROM customers WHERE account = 'C1'").await;
+    f.app
+        .exec("UPDATE customers SET name = 'b' WHERE account = 'C1'")
+        .await;
+    f.app
+        .exec("DELETE FROM customers WHERE account = 'C1'")
+        .await;
     let changes = f.changes(ChangeQuery::application(0, 100), 3).await;
     let ops: Vec<ChangeOp> = changes.iter().map(|c| c.op).collect();
     assert_eq!(ops, [ChangeOp::Upsert, ChangeOp::Upsert, ChangeOp::Delete]);
     let key = Key::new(vec!["USMF".into(), "C1".into()]);
-    assert!(changes.iter().all(|c| c.key == key && c.origin == Origin::App));
+    assert!(changes
+        .iter()
+        .all(|c| c.key == key && c.origin == Origin::App));
     assert!(changes.iter().all(|c| c.table == "customers"));
     let versions: Vec<i64> = changes.iter().map(|c| c.row_version).collect();
     assert_eq!(versions, [1, 2, 3]);
     assert!(changes.windows(2).all(|w| w[0].seq < w[1].seq));
     assert_eq!(
         f.endpoint
-            .row_versions("customers", &[key.clone(), Key::new(vec!["X".into(), "Y".into()])])
+            .row_versions(
+                "customers",
+                &[key.clone(), Key::new(vec!["X".into(), "Y".into()])]
+            )
             .await
             .expect("versions"),
         [Some(3), None]
@@ -388,7 +430,12 @@ pub async fn capture_records_app_changes_with_increasing_versions(f: &Fixture) {
         2
     );
     assert_eq!(f.endpoint.trim_changes(last).await.expect("trim"), 3);
-    assert!(f.endpoint.read_changes(0, 100).await.expect("read").is_empty());
+    assert!(f
+        .endpoint
+        .read_changes(0, 100)
+        .await
+        .expect("read")
+        .is_empty());
 }
 
 pub async fn a_key_change_is_a_delete_and_an_upsert(f: &Fixture) {
@@ -429,11 +476,18 @@ pub async fn engine_writes_are_not_read_back(f: &Fixture) {
         .await;
     apply(
         f,
-        &[upsert("USMF", "ENGINE", "e", 1.0), upsert("USMF", "APP", "engine update", 1.0)],
+        &[
+            upsert("USMF", "ENGINE", "e", 1.0),
+            upsert("USMF", "APP", "engine update", 1.0),
+        ],
     )
     .await;
     // Writes made through a transaction begun as the application are the application's.
-    let mut transaction = f.endpoint.begin_as(Origin::App).await.expect("begin as app");
+    let mut transaction = f
+        .endpoint
+        .begin_as(Origin::App)
+        .await
+        .expect("begin as app");
     transaction
         .apply(&[upsert("USMF", "LIVE", "l", 1.0)])
         .await
@@ -475,7 +529,10 @@ pub async fn removed_capture_records_nothing(f: &Fixture) {
     f.app
         .exec("INSERT INTO customers (company, account) VALUES ('USMF', 'C1')")
         .await;
-    assert_eq!(f.changes(ChangeQuery::application(0, 100), 1).await.len(), 1);
+    assert_eq!(
+        f.changes(ChangeQuery::application(0, 100), 1).await.len(),
+        1
+    );
     f.endpoint
         .remove_capture(&["customers".to_string()])
         .await
@@ -490,7 +547,12 @@ pub async fn removed_capture_records_nothing(f: &Fixture) {
         "nothing captured after removal"
     );
     f.endpoint.drop_change_log().await.expect("drop the log");
-    assert!(f.endpoint.read_changes(0, 100).await.expect("read").is_empty());
+    assert!(f
+        .endpoint
+        .read_changes(0, 100)
+        .await
+        .expect("read")
+        .is_empty());
     f.app
         .exec("INSERT INTO customers (company, account) VALUES ('USMF', 'C3')")
         .await;

@@ -38,7 +38,7 @@ fn install_statements(schema: &str) -> Vec<String> {
            v bigint;
          BEGIN
            IF n >= {limit} THEN
-             RAISE EXCEPTION 'dual-write change capture: more than {max} changes in one transaction', n;
+             RAISE EXCEPTION 'dual-write change capture: more than {max} changes in one transaction';
            END IF;
            PERFORM set_config('dualwrite.change_count', n::text, true);
            INSERT INTO {versions} AS rv (table_name, key, version) VALUES (p_table, p_key, 1)
