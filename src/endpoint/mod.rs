@@ -209,6 +209,12 @@ pub trait EndpointTransaction: Send {
     /// Consecutive operations on the same table and columns are sent as multi-row statements.
     async fn apply(&mut self, operations: &[Operation]) -> Result<Vec<OperationResult>>;
 
+    /// Like [`apply`](Self::apply), but reads nothing back: no generated values, no per-operation
+    /// results (no `RETURNING`). For bulk loads (initial sync) where they are not needed.
+    async fn apply_bulk(&mut self, operations: &[Operation]) -> Result<()> {
+        self.apply(operations).await.map(|_| ())
+    }
+
     /// Commits everything applied.
     async fn commit(self: Box<Self>) -> Result<()>;
 

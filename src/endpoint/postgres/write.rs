@@ -181,13 +181,15 @@ impl PostgresTransaction {
             }
         }
     }
-}
 
-#[async_trait]
-impl EndpointTransaction for PostgresTransaction {
-    async fn apply(&mut self, operations: &[Operation]) -> Result<Vec<OperationResult>> {
+    /// Applies a batch under a savepoint; see [`EndpointTransaction::apply`].
+    async fn apply_batch(
+        &mut self,
+        operations: &[Operation],
+        report: bool,
+    ) -> Result<Vec<OperationResult>> {
         let schema = self.schema.clone();
-        let chunks = plan(&self.name, &schema, operations, LIMITS)?;
+        let chunks = plan(&self.name, &schema, operations, LIMITS, report)?;
         self.execute("SAVEPOINT dualwrite_batch", "start the batch")
             .await?;
         let mut results = Vec::with_capacity(operations.len());
@@ -221,6 +223,17 @@ impl EndpointTransaction for PostgresTransaction {
         self.execute("RELEASE SAVEPOINT dualwrite_batch", "finish the batch")
             .await?;
         Ok(results)
+    }
+}
+
+#[async_trait]
+impl EndpointTransaction for PostgresTransaction {
+    async fn apply(&mut self, operations: &[Operation]) -> Result<Vec<OperationResult>> {
+        self.apply_batch(operations, true).await
+    }
+
+    async fn apply_bulk(&mut self, operations: &[Operation]) -> Result<()> {
+        self.apply_batch(operations, false).await.map(|_| ())
     }
 
     async fn commit(self: Box<Self>) -> Result<()> {
