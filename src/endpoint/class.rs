@@ -67,6 +67,19 @@ impl ValueClass {
         }
     }
 
+    /// Whether `value` already is of this class (or NULL), so it needs no conversion.
+    pub fn holds(self, value: &Value) -> bool {
+        matches!(
+            (self, value),
+            (_, Value::Null)
+                | (ValueClass::Any, _)
+                | (ValueClass::Integer, Value::Integer(_))
+                | (ValueClass::Real, Value::Real(_))
+                | (ValueClass::Bool, Value::Bool(_))
+                | (ValueClass::Text, Value::Text(_))
+        )
+    }
+
     /// Converts `value` to this class without losing information; `None` when that is impossible.
     /// NULL stays NULL.
     pub fn coerce(self, value: &Value) -> Option<Value> {

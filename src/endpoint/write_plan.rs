@@ -9,7 +9,9 @@
 //!
 //! Planning is where names are resolved and values converted, before any SQL is sent.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
 use super::{
     ColumnSchema, EndpointError, Key, Operation, Result, Schema, TableSchema, Value, ValueClass,
@@ -37,102 +39,142 @@ pub(crate) enum ChunkKind<'s> {
 }
 
 /// Consecutive operations sent as one statement.
-pub(crate) struct Chunk<'s> {
+///
+/// Values are stored flat, row after row, and borrowed from the operations when they already
+/// have their column's class: planning a million rows allocates almost nothing.
+pub(crate) struct Chunk<'s, 'o> {
     pub table: &'s TableSchema,
     pub kind: ChunkKind<'s>,
-    /// Per row: the values (upsert: in `columns` order; delete: the key), converted.
-    pub rows: Vec<Vec<Value>>,
-    /// Per row: its key, converted.
-    pub keys: Vec<Key>,
+    /// Values per row (upsert: the columns; delete: the key).
+    pub width: usize,
+    /// All rows' values, converted, `width` per row.
+    pub values: Vec<Cow<'o, Value>>,
+    /// Where the key columns sit within a row.
+    key_positions: Vec<usize>,
 }
 
-/// The part of an operation that decides whether it can join the current chunk.
-#[derive(PartialEq)]
-struct Signature<'o> {
-    delete: bool,
-    table: &'o str,
-    key_columns: &'o [String],
-    columns: Vec<&'o str>,
+impl<'o> Chunk<'_, 'o> {
+    /// Rows in the chunk.
+    pub fn len(&self) -> usize {
+        self.values.len() / self.width.max(1)
+    }
+
+    /// Column `index` of every row.
+    pub fn column(&self, index: usize) -> impl Iterator<Item = &Value> {
+        self.values
+            .iter()
+            .skip(index)
+            .step_by(self.width.max(1))
+            .map(AsRef::as_ref)
+    }
+
+    /// The key of row `row`, converted.
+    pub fn key(&self, row: usize) -> Key {
+        let start = row * self.width;
+        Key::new(
+            self.key_positions
+                .iter()
+                .map(|p| self.values[start + p].as_ref().clone())
+                .collect(),
+        )
+    }
+
+    /// The keys of all rows, in order.
+    pub fn keys(&self) -> impl Iterator<Item = Key> + '_ {
+        (0..self.len()).map(|row| self.key(row))
+    }
 }
 
-impl<'o> Signature<'o> {
-    fn of(operation: &'o Operation) -> Self {
-        match operation {
+/// Whether two operations can share a statement: same kind, table, key columns and columns.
+fn same_shape(a: &Operation, b: &Operation) -> bool {
+    match (a, b) {
+        (
             Operation::Upsert {
-                table,
-                key_columns,
-                values,
-            } => Signature {
-                delete: false,
-                table,
-                key_columns,
-                columns: values.keys().map(String::as_str).collect(),
+                table: ta,
+                key_columns: ka,
+                values: va,
+            },
+            Operation::Upsert {
+                table: tb,
+                key_columns: kb,
+                values: vb,
+            },
+        ) => ta == tb && ka == kb && va.len() == vb.len() && va.keys().eq(vb.keys()),
+        (
+            Operation::Delete {
+                table: ta,
+                key_columns: ka,
+                ..
             },
             Operation::Delete {
-                table, key_columns, ..
-            } => Signature {
-                delete: true,
-                table,
-                key_columns,
-                columns: Vec::new(),
+                table: tb,
+                key_columns: kb,
+                ..
             },
-        }
+        ) => ta == tb && ka == kb,
+        _ => false,
     }
 }
 
 /// Plans `operations` into chunks, resolving names against `schema` and converting values.
 /// Without `report_generated`, upserts read nothing back (no `RETURNING`): faster for bulk loads.
-pub(crate) fn plan<'s>(
+pub(crate) fn plan<'s, 'o>(
     endpoint: &str,
     schema: &'s Schema,
-    operations: &[Operation],
+    operations: &'o [Operation],
     limits: ChunkLimits,
     report_generated: bool,
-) -> Result<Vec<Chunk<'s>>> {
-    let mut chunks: Vec<Chunk<'s>> = Vec::new();
-    let mut current_signature: Option<Signature<'_>> = None;
-    let mut current_keys: HashSet<Key> = HashSet::new();
+) -> Result<Vec<Chunk<'s, 'o>>> {
+    let mut chunks: Vec<Chunk<'s, 'o>> = Vec::new();
+    let mut previous: Option<&Operation> = None;
+    // Hashes of the chunk's keys: a collision only splits a chunk early, which is harmless.
+    let hasher = RandomState::new();
+    let mut chunk_keys: HashSet<u64> = HashSet::new();
     let mut max_rows = 1;
     for operation in operations {
-        let signature = Signature::of(operation);
-        let joins = current_signature.as_ref() == Some(&signature)
-            && chunks.last().is_some_and(|c| c.rows.len() < max_rows);
+        let joins = previous.is_some_and(|p| same_shape(p, operation))
+            && chunks.last().is_some_and(|c| c.len() < max_rows);
         if !joins {
             let chunk = start_chunk(endpoint, schema, operation, report_generated)?;
-            let width = match &chunk.kind {
-                ChunkKind::Upsert { columns, .. } => columns.len(),
-                ChunkKind::Delete { key_columns } => key_columns.len(),
-            };
-            max_rows = (limits.max_parameters / width.max(1)).clamp(1, limits.max_rows);
+            max_rows = (limits.max_parameters / chunk.width.max(1)).clamp(1, limits.max_rows);
             chunks.push(chunk);
-            current_signature = Some(signature);
-            current_keys.clear();
+            chunk_keys.clear();
         }
+        previous = Some(operation);
         let Some(chunk) = chunks.last_mut() else {
             continue;
         };
-        let (row, key) = convert(endpoint, chunk, operation)?;
-        if !current_keys.insert(key.clone()) {
-            // The key repeats: the row goes into a new chunk of the same shape.
-            let next = start_chunk(endpoint, schema, operation, report_generated)?;
-            chunks.push(next);
-            current_keys.clear();
-            current_keys.insert(key.clone());
+        let start = chunk.values.len();
+        push_values(endpoint, chunk, operation)?;
+        let mut state = hasher.build_hasher();
+        for position in &chunk.key_positions {
+            chunk.values[start + position].as_ref().hash(&mut state);
         }
-        if let Some(chunk) = chunks.last_mut() {
-            chunk.rows.push(row);
-            chunk.keys.push(key);
+        if !chunk_keys.insert(state.finish()) {
+            // The key repeats: the row goes into a new chunk of the same shape.
+            let row: Vec<Cow<'o, Value>> = chunk.values.drain(start..).collect();
+            let mut next = start_chunk(endpoint, schema, operation, report_generated)?;
+            next.values.extend(row);
+            chunks.push(next);
+            chunk_keys.clear();
+            let mut state = hasher.build_hasher();
+            if let Some(next) = chunks.last() {
+                for position in &next.key_positions {
+                    next.values[*position].as_ref().hash(&mut state);
+                }
+            }
+            chunk_keys.insert(state.finish());
         }
     }
     Ok(chunks)
 }
 
-fn start_chunk<'s>(
+fn start_chunk<'s, 'o>(
     endpoint: &str,
     schema: &'s Schema,
     operation: &Operation,
     report_generated: bool,
-) -> Result<Chunk<'s>> {
+) -> Result<Chunk<'s, 'o>> {
     let table = schema.table(endpoint, operation.table())?;
     let kind = match operation {
         Operation::Upsert {
@@ -170,46 +212,51 @@ fn start_chunk<'s>(
             key_columns: table.columns_named(endpoint, key_columns)?,
         },
     };
+    let (width, key_positions) = match &kind {
+        ChunkKind::Upsert {
+            columns,
+            key_columns,
+            ..
+        } => (
+            columns.len(),
+            key_columns
+                .iter()
+                .filter_map(|k| columns.iter().position(|c| c.name == k.name))
+                .collect(),
+        ),
+        ChunkKind::Delete { key_columns } => (key_columns.len(), (0..key_columns.len()).collect()),
+    };
     Ok(Chunk {
         table,
         kind,
-        rows: Vec::new(),
-        keys: Vec::new(),
+        width,
+        values: Vec::new(),
+        key_positions,
     })
 }
 
-/// The converted values and key of one operation joining `chunk`.
-fn convert(endpoint: &str, chunk: &Chunk<'_>, operation: &Operation) -> Result<(Vec<Value>, Key)> {
-    let table = &chunk.table.name;
+/// Appends the converted values of one operation joining `chunk`.
+fn push_values<'o>(
+    endpoint: &str,
+    chunk: &mut Chunk<'_, 'o>,
+    operation: &'o Operation,
+) -> Result<()> {
+    let table = chunk.table;
     match (operation, &chunk.kind) {
-        (
-            Operation::Upsert { values, .. },
-            ChunkKind::Upsert {
-                columns,
-                key_columns,
-                ..
-            },
-        ) => {
-            let row = columns
-                .iter()
-                .zip(values.values())
-                .map(|(column, value)| convert_value(endpoint, table, column, value))
-                .collect::<Result<Vec<_>>>()?;
-            let key = key_columns
-                .iter()
-                .map(|k| {
-                    columns
-                        .iter()
-                        .position(|c| c.name == k.name)
-                        .map(|i| row[i].clone())
-                        .unwrap_or(Value::Null)
-                })
-                .collect::<Vec<_>>();
-            Ok((row, Key::new(key)))
+        (Operation::Upsert { values, .. }, ChunkKind::Upsert { columns, .. }) => {
+            for (column, value) in columns.iter().zip(values.values()) {
+                let value = convert_value_borrowed(endpoint, &table.name, column, value)?;
+                chunk.values.push(value);
+            }
+            Ok(())
         }
         (Operation::Delete { key, .. }, ChunkKind::Delete { key_columns }) => {
-            let key = convert_key(endpoint, chunk.table, key_columns, key)?;
-            Ok((key.values().to_vec(), key))
+            check_arity(endpoint, table, key_columns, key)?;
+            for (column, value) in key_columns.iter().zip(key.values()) {
+                let value = convert_value_borrowed(endpoint, &table.name, column, value)?;
+                chunk.values.push(value);
+            }
+            Ok(())
         }
         _ => Err(EndpointError::InvalidName {
             what: "operation",
@@ -217,6 +264,38 @@ fn convert(endpoint: &str, chunk: &Chunk<'_>, operation: &Operation) -> Result<(
             reason: "it does not match its batch chunk (internal planning error)",
         }),
     }
+}
+
+fn convert_value_borrowed<'v>(
+    endpoint: &str,
+    table: &str,
+    column: &ColumnSchema,
+    value: &'v Value,
+) -> Result<Cow<'v, Value>> {
+    if column.class.holds(value) {
+        Ok(Cow::Borrowed(value))
+    } else {
+        convert_value(endpoint, table, column, value).map(Cow::Owned)
+    }
+}
+
+fn check_arity(
+    endpoint: &str,
+    table: &TableSchema,
+    key_columns: &[&ColumnSchema],
+    key: &Key,
+) -> Result<()> {
+    if key.len() == key_columns.len() {
+        return Ok(());
+    }
+    Err(EndpointError::KeyArity {
+        endpoint: endpoint.to_string(),
+        table: table.name.clone(),
+        columns: key_columns.iter().map(|c| c.name.clone()).collect(),
+        expected: key_columns.len(),
+        found: key.len(),
+        key: key.canonical(),
+    })
 }
 
 /// `value` converted to `column`'s class, or an error naming table, column and value.
@@ -245,16 +324,7 @@ pub(crate) fn convert_key(
     key_columns: &[&ColumnSchema],
     key: &Key,
 ) -> Result<Key> {
-    if key.len() != key_columns.len() {
-        return Err(EndpointError::KeyArity {
-            endpoint: endpoint.to_string(),
-            table: table.name.clone(),
-            columns: key_columns.iter().map(|c| c.name.clone()).collect(),
-            expected: key_columns.len(),
-            found: key.len(),
-            key: key.canonical(),
-        });
-    }
+    check_arity(endpoint, table, key_columns, key)?;
     key_columns
         .iter()
         .zip(key.values())

@@ -244,9 +244,8 @@ enum ColumnArray {
 }
 
 impl ColumnArray {
-    /// Column `index` of `rows` (values already converted to the column's class).
-    fn collect(column: &ColumnSchema, rows: &[Vec<Value>], index: usize) -> Self {
-        let values = rows.iter().map(|r| r.get(index).unwrap_or(&Value::Null));
+    /// One column's values (already converted to the column's class).
+    fn collect<'v>(column: &ColumnSchema, values: impl Iterator<Item = &'v Value>) -> Self {
         match column.class {
             ValueClass::Integer => ColumnArray::Integer(
                 values
@@ -321,7 +320,7 @@ fn cast_to_column(column: &ColumnSchema, expr: &str) -> String {
 
 /// Binds one scalar converted to the column's class.
 fn bind_scalar<'q>(query: PgQuery<'q>, column: &ColumnSchema, value: &Value) -> PgQuery<'q> {
-    match ColumnArray::collect(column, &[vec![value.clone()]], 0) {
+    match ColumnArray::collect(column, std::iter::once(value)) {
         ColumnArray::Integer(mut v) => query.bind(v.pop().flatten()),
         ColumnArray::Real(mut v) => query.bind(v.pop().flatten()),
         ColumnArray::Bool(mut v) => query.bind(v.pop().flatten()),

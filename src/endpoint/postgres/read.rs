@@ -49,7 +49,7 @@ pub(super) async fn read_by_keys(
     for chunk in unique_keys.chunks(KEYS_PER_STATEMENT) {
         let mut query = sqlx::query(&sql);
         for (i, column) in key_columns.iter().enumerate() {
-            query = ColumnArray::collect(column, chunk, i).bind(query);
+            query = ColumnArray::collect(column, chunk.iter().map(|k| &k[i])).bind(query);
         }
         let action = format!("read \"{}\" by key", table.name);
         let found = query

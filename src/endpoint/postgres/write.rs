@@ -74,7 +74,12 @@ impl PostgresTransaction {
             .map_err(|e| EndpointError::database(&self.name, action, None, e))
     }
 
-    async fn run_chunk(&mut self, chunk: &Chunk<'_>) -> Result<Vec<OperationResult>> {
+    /// Runs one chunk; with `report`, returns one result per row (otherwise none).
+    async fn run_chunk(
+        &mut self,
+        chunk: &Chunk<'_, '_>,
+        report: bool,
+    ) -> Result<Vec<OperationResult>> {
         let table_sql = format!("{}.{}", self.schema_sql, quote_ident(&chunk.table.name));
         let table = chunk.table.name.as_str();
         match &chunk.kind {
@@ -112,7 +117,7 @@ impl PostgresTransaction {
                 }
                 let mut query = sqlx::query(&sql);
                 for (i, column) in columns.iter().enumerate() {
-                    query = ColumnArray::collect(column, &chunk.rows, i).bind(query);
+                    query = ColumnArray::collect(column, chunk.column(i)).bind(query);
                 }
                 let action = format!("upsert into \"{table}\"");
                 let mut generated: HashMap<Key, Row> = HashMap::new();
@@ -134,12 +139,14 @@ impl PostgresTransaction {
                         generated.insert(Key::new(key.into_values().collect()), values);
                     }
                 }
+                if !report {
+                    return Ok(Vec::new());
+                }
                 Ok(chunk
-                    .keys
-                    .iter()
+                    .keys()
                     .map(|key| OperationResult::Upserted {
-                        generated: generated.remove(key).unwrap_or_default(),
-                        key: key.clone(),
+                        generated: generated.remove(&key).unwrap_or_default(),
+                        key,
                     })
                     .collect())
             }
@@ -150,16 +157,25 @@ impl PostgresTransaction {
                     .zip(&expressions)
                     .map(|(c, e)| format!("t.{} = {e}", quote_ident(&c.name)))
                     .collect();
-                let sql = format!(
-                    "DELETE FROM {table_sql} AS t USING {source} WHERE {} RETURNING {}",
+                let mut sql = format!(
+                    "DELETE FROM {table_sql} AS t USING {source} WHERE {}",
                     matches.join(" AND "),
-                    select_list(key_columns, "t."),
                 );
+                if report {
+                    sql.push_str(&format!(" RETURNING {}", select_list(key_columns, "t.")));
+                }
                 let mut query = sqlx::query(&sql);
                 for (i, column) in key_columns.iter().enumerate() {
-                    query = ColumnArray::collect(column, &chunk.rows, i).bind(query);
+                    query = ColumnArray::collect(column, chunk.column(i)).bind(query);
                 }
                 let action = format!("delete from \"{table}\"");
+                if !report {
+                    query
+                        .execute(&mut *self.transaction)
+                        .await
+                        .map_err(|e| self.error(&action, Some(table), e))?;
+                    return Ok(Vec::new());
+                }
                 let rows = query
                     .fetch_all(&mut *self.transaction)
                     .await
@@ -171,11 +187,10 @@ impl PostgresTransaction {
                     found.insert(Key::new(key.into_values().collect()));
                 }
                 Ok(chunk
-                    .keys
-                    .iter()
+                    .keys()
                     .map(|key| OperationResult::Deleted {
-                        found: found.contains(key),
-                        key: key.clone(),
+                        found: found.contains(&key),
+                        key,
                     })
                     .collect())
             }
@@ -194,7 +209,7 @@ impl PostgresTransaction {
             .await?;
         let mut results = Vec::with_capacity(operations.len());
         for chunk in &chunks {
-            match self.run_chunk(chunk).await {
+            match self.run_chunk(chunk, report).await {
                 Ok(chunk_results) => results.extend(chunk_results),
                 Err(error) => {
                     let undone = match self

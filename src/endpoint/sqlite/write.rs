@@ -85,7 +85,12 @@ impl SqliteTransaction {
             .map_err(|e| EndpointError::database(&self.name, action, None, e))
     }
 
-    async fn run_chunk(&mut self, chunk: &Chunk<'_>) -> Result<Vec<OperationResult>> {
+    /// Runs one chunk; with `report`, returns one result per row (otherwise none).
+    async fn run_chunk(
+        &mut self,
+        chunk: &Chunk<'_, '_>,
+        report: bool,
+    ) -> Result<Vec<OperationResult>> {
         match &chunk.kind {
             ChunkKind::Upsert {
                 columns,
@@ -111,7 +116,7 @@ impl SqliteTransaction {
                     "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
                     quote_ident(&chunk.table.name),
                     quote_idents(&column_names(columns)),
-                    placeholder_rows(chunk.rows.len(), columns.len()),
+                    placeholder_rows(chunk.len(), columns.len()),
                     quote_idents(&column_names(key_columns)),
                     updates.join(", "),
                 );
@@ -123,8 +128,8 @@ impl SqliteTransaction {
                 }
                 let action = format!("upsert into \"{}\"", chunk.table.name);
                 let mut query = sqlx::query(&sql);
-                for value in chunk.rows.iter().flatten() {
-                    query = bind_value(query, value);
+                for value in &chunk.values {
+                    query = bind_value(query, value.as_ref());
                 }
                 let rows = if returning.is_empty() {
                     query
@@ -151,28 +156,42 @@ impl SqliteTransaction {
                         .collect();
                     generated.insert(Key::new(key), values);
                 }
+                if !report {
+                    return Ok(Vec::new());
+                }
                 Ok(chunk
-                    .keys
-                    .iter()
+                    .keys()
                     .map(|key| OperationResult::Upserted {
-                        generated: generated.remove(key).unwrap_or_default(),
-                        key: key.clone(),
+                        generated: generated.remove(&key).unwrap_or_default(),
+                        key,
                     })
                     .collect())
             }
             ChunkKind::Delete { key_columns } => {
-                let sql = format!(
-                    "DELETE FROM {} WHERE ({}) IN (VALUES {}) RETURNING {}",
+                let mut sql = format!(
+                    "DELETE FROM {} WHERE ({}) IN (VALUES {})",
                     quote_ident(&chunk.table.name),
                     quote_idents(&column_names(key_columns)),
-                    placeholder_rows(chunk.rows.len(), key_columns.len()),
-                    quote_idents(&column_names(key_columns)),
+                    placeholder_rows(chunk.len(), key_columns.len()),
                 );
+                if report {
+                    sql.push_str(&format!(
+                        " RETURNING {}",
+                        quote_idents(&column_names(key_columns))
+                    ));
+                }
                 let mut query = sqlx::query(&sql);
-                for value in chunk.rows.iter().flatten() {
-                    query = bind_value(query, value);
+                for value in &chunk.values {
+                    query = bind_value(query, value.as_ref());
                 }
                 let action = format!("delete from \"{}\"", chunk.table.name);
+                if !report {
+                    query
+                        .execute(&mut *self.transaction)
+                        .await
+                        .map_err(|e| self.error(&action, Some(&chunk.table.name), e))?;
+                    return Ok(Vec::new());
+                }
                 let rows = query
                     .fetch_all(&mut *self.transaction)
                     .await
@@ -183,11 +202,10 @@ impl SqliteTransaction {
                     found.insert(Key::new(values.into_values().collect()));
                 }
                 Ok(chunk
-                    .keys
-                    .iter()
+                    .keys()
                     .map(|key| OperationResult::Deleted {
-                        found: found.contains(key),
-                        key: key.clone(),
+                        found: found.contains(&key),
+                        key,
                     })
                     .collect())
             }
@@ -206,7 +224,7 @@ impl SqliteTransaction {
             .await?;
         let mut results = Vec::with_capacity(operations.len());
         for chunk in &chunks {
-            match self.run_chunk(chunk).await {
+            match self.run_chunk(chunk, report).await {
                 Ok(chunk_results) => results.extend(chunk_results),
                 Err(error) => {
                     let undone = match self
