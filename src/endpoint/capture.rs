@@ -35,7 +35,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{EndpointError, Key};
+use super::write_plan::normalise_read;
+use super::{EndpointError, Key, Schema};
 
 /// The change-log table.
 pub const CHANGES_TABLE: &str = "_dualwrite_changes";
@@ -204,4 +205,30 @@ impl RawChange {
             captured_at: self.captured_at,
         })
     }
+}
+
+/// Converts a logged key to the key columns' classes, as rows read from the table are, so the
+/// same row has the same key whether it came from a scan or from the change log.
+pub(crate) fn normalise_key(
+    schema: &Schema,
+    captured: &[(String, Vec<String>)],
+    change: &mut Change,
+) {
+    let Some(table) = schema.tables.get(&change.table) else {
+        return;
+    };
+    let Some((_, key_columns)) = captured.iter().find(|(t, _)| *t == change.table) else {
+        return;
+    };
+    let values = key_columns
+        .iter()
+        .zip(change.key.values())
+        .map(
+            |(name, value)| match table.columns.iter().find(|c| &c.name == name) {
+                Some(column) => normalise_read(column.class, value.clone()),
+                None => value.clone(),
+            },
+        )
+        .collect();
+    change.key = Key::new(values);
 }
