@@ -32,6 +32,14 @@
 //! changes of transactions older than every transaction still running
 //! (`txid < txid_snapshot_xmin(txid_current_snapshot())`): any later commit has a larger txid, so
 //! a larger seq. The price: a long-open transaction delays reading until it ends.
+//!
+//! # Limits
+//! - SQLite has no transaction id: [`Change::transaction`] is `None` there.
+//! - Keys are logged as JSON of the stored values and converted to the key columns' classes when
+//!   read, so text, integer, number and boolean keys compare equal to keys read from rows. Keys of
+//!   other PostgreSQL types (timestamps, uuids) keep the JSON text form, which may differ from the
+//!   `::text` form a scan returns; integration keys are codes and numbers in practice.
+//! - PostgreSQL: at most 4,194,303 captured changes per transaction (the trigger refuses more).
 
 use serde::{Deserialize, Serialize};
 
