@@ -26,6 +26,7 @@ scenario!(
     hostile_names_are_quoted,
     upsert_inserts_then_updates_by_natural_key,
     many_rows_go_in_few_statements_and_keep_their_order,
+    bulk_apply_writes_without_reporting,
     delete_reports_whether_the_row_existed,
     a_failing_batch_leaves_nothing_applied,
     business_validation_in_a_trigger_is_an_application_error,

@@ -10,11 +10,11 @@ use sqlx::Row as _;
 
 use super::PostgresEndpoint;
 use crate::endpoint::capture::{
-    RawChange, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
+    self, RawChange, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
 };
 use crate::endpoint::ident::{postgres_literal, quote_ident};
 use crate::endpoint::schema::ENGINE_PREFIX;
-use crate::endpoint::write_plan::{convert_key, normalise_read};
+use crate::endpoint::write_plan::convert_key;
 use crate::endpoint::{CaptureSpec, Change, ChangeQuery, Key, Result, Schema};
 
 const TRIGGER_NAME: &str = "_dualwrite_capture";
@@ -310,31 +310,10 @@ pub(super) async fn read_changes(
             captured_at: row.try_get(7).map_err(error)?,
         };
         let mut change = raw.into_change(&endpoint.name)?;
-        normalise_key(schema, &captured, &mut change);
+        capture::normalise_key(schema, &captured, &mut change);
         changes.push(change);
     }
     Ok(changes)
-}
-
-/// Converts a logged key to the key columns' classes, as rows read from the table are.
-fn normalise_key(schema: &Schema, captured: &[(String, Vec<String>)], change: &mut Change) {
-    let Some(table) = schema.tables.get(&change.table) else {
-        return;
-    };
-    let Some((_, key_columns)) = captured.iter().find(|(t, _)| *t == change.table) else {
-        return;
-    };
-    let values = key_columns
-        .iter()
-        .zip(change.key.values())
-        .map(
-            |(name, value)| match table.columns.iter().find(|c| &c.name == name) {
-                Some(column) => normalise_read(column.class, value.clone()),
-                None => value.clone(),
-            },
-        )
-        .collect();
-    change.key = Key::new(values);
 }
 
 pub(super) async fn row_versions(

@@ -9,11 +9,11 @@ use sqlx::Row as _;
 
 use super::{SqliteEndpoint, Value};
 use crate::endpoint::capture::{
-    RawChange, APPLYING_TABLE, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
+    self, RawChange, APPLYING_TABLE, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
 };
 use crate::endpoint::ident::{quote_ident, sqlite_literal};
 use crate::endpoint::schema::ENGINE_PREFIX;
-use crate::endpoint::write_plan::normalise_read;
+
 use crate::endpoint::{CaptureSpec, Change, ChangeQuery, EndpointError, Key, Result, Schema};
 
 fn engine_tables() -> Vec<String> {
@@ -272,32 +272,10 @@ pub(super) async fn read_changes(
             captured_at: row.try_get(7).map_err(error)?,
         };
         let mut change = raw.into_change(&endpoint.name)?;
-        normalise_key(schema, &captured, &mut change);
+        capture::normalise_key(schema, &captured, &mut change);
         changes.push(change);
     }
     Ok(changes)
-}
-
-/// Converts a logged key to the key columns' classes, as rows read from the table are, so the
-/// same row has the same key whether it came from a scan or from the change log.
-fn normalise_key(schema: &Schema, captured: &[(String, Vec<String>)], change: &mut Change) {
-    let Some(table) = schema.tables.get(&change.table) else {
-        return;
-    };
-    let Some((_, key_columns)) = captured.iter().find(|(t, _)| *t == change.table) else {
-        return;
-    };
-    let values = key_columns
-        .iter()
-        .zip(change.key.values())
-        .map(
-            |(name, value)| match table.columns.iter().find(|c| &c.name == name) {
-                Some(column) => normalise_read(column.class, value.clone()),
-                None => value.clone(),
-            },
-        )
-        .collect();
-    change.key = Key::new(values);
 }
 
 pub(super) async fn row_versions(
