@@ -72,13 +72,14 @@ pub(crate) fn cycles(cx: &Context<'_>, chart: &DependencyChart, out: &mut Vec<Fi
         let (advice, hint) = if columns.is_empty() {
             (
                 format!(
-                    "break it by removing \"{}\" from the dependsOn of \"{}\"",
-                    defer.from, defer.to
+                    "defer the dependency of \"{}\" on \"{}\" (dependsOn) to a second pass",
+                    defer.to, defer.from
                 ),
                 format!(
-                    "Remove \"{}\" from the dependsOn of \"{}\", or break another link of the \
-                     cycle.",
-                    defer.from, defer.to
+                    "Sync \"{}\" first without the columns that reference \"{}\", then fill \
+                     them in a second pass; if the dependsOn entry is not a real reference, \
+                     remove it.",
+                    defer.to, defer.from
                 ),
             )
         } else {
@@ -160,7 +161,12 @@ pub(crate) fn self_references(cx: &Context<'_>, chart: &DependencyChart, out: &m
                 reference.map
             ),
             if columns.is_empty() {
-                format!("Remove \"{}\" from its own dependsOn.", reference.map)
+                format!(
+                    "Plan a two-pass initial sync for \"{}\": rows first without their \
+                     reference to the same table, then a second pass that fills it (if the \
+                     dependsOn entry is not a real self-reference, remove it).",
+                    reference.map
+                )
             } else {
                 format!(
                     "Plan a two-pass initial sync: first without {}, then a second pass that \
