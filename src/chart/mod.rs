@@ -7,8 +7,12 @@
 //! lookups to defer to a second pass, self-references, and sequence violations per group.
 //!
 //! Cycles never make the order fail: members of a strongly connected component share a wave
-//! and are ordered by project order, and the component's feedback edges (found with petgraph's
-//! greedy feedback arc set) are the lookups to fill in a second pass. Lookups resolve by table
+//! and are ordered by project order, and the component's feedback edges are the lookups to
+//! fill in a second pass. The feedback edges are the dependencies on maps listed later in the
+//! project: the consultant's order decides which lookup is deferred (move a map up to sync it
+//! first), and an order taken from Microsoft's Dual-write helper defers exactly the lookups
+//! Microsoft's troubleshooting guide describes. A minimum feedback arc set would be smaller
+//! in contrived graphs but would ignore that intent; this one is deterministic and explainable. Lookups resolve by table
 //! name case-insensitively, because F&O entity names and Dataverse logical names are
 //! case-insensitive on the platform.
 
@@ -16,7 +20,7 @@ pub mod export;
 
 use std::collections::{HashMap, HashSet};
 
-use petgraph::algo::{feedback_arc_set::greedy_feedback_arc_set, tarjan_scc};
+use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -51,7 +55,7 @@ impl std::fmt::Display for EdgeCause {
 }
 
 /// `from` must sync before `to`.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Edge {
     pub from: String,
@@ -277,27 +281,31 @@ impl DependencyChart {
         let mut sorted = members.to_vec();
         sorted.sort();
         let inside: HashSet<NodeIndex> = sorted.iter().copied().collect();
-        // A subgraph of the component alone, in project order, so the feedback arc set is
-        // deterministic; its edge weights point back at the chart's edges.
-        let mut sub: DiGraph<NodeIndex, EdgeIndex> = DiGraph::new();
-        let local: HashMap<NodeIndex, NodeIndex> =
-            sorted.iter().map(|&n| (n, sub.add_node(n))).collect();
-        let mut edge_ids = Vec::new();
+        let mut edge_ids: Vec<EdgeIndex> = Vec::new();
         for &node in &sorted {
             for edge in self.graph.edges_directed(node, Direction::Outgoing) {
                 if inside.contains(&edge.target()) {
-                    sub.add_edge(local[&node], local[&edge.target()], edge.id());
                     edge_ids.push(edge.id());
                 }
             }
         }
-        let feedback: Vec<EdgeIndex> = greedy_feedback_arc_set(&sub).map(|e| *e.weight()).collect();
+        // The order the consultant wrote the maps in wins: a dependency on a map listed later
+        // (an edge running against project order) is the lookup deferred to a second pass.
+        // Removing every such edge leaves only forward edges, so the rest has an order.
+        let mut feedback: Vec<EdgeIndex> = edge_ids
+            .iter()
+            .copied()
+            .filter(|&e| {
+                self.graph
+                    .edge_endpoints(e)
+                    .is_some_and(|(from, to)| from > to)
+            })
+            .collect();
+        feedback.sort_by_key(|&e| self.graph.edge_endpoints(e).map(|(from, to)| (to, from)));
         self.deferred.extend(feedback.iter().copied());
         let feedback_edges: Vec<Edge> = feedback.iter().map(|&e| self.edge(e)).collect();
-        let defer = feedback_edges
-            .first()
-            .cloned()
-            .unwrap_or_else(|| self.edge(edge_ids[0]));
+        // A component of two or more maps always has an edge running backwards.
+        let defer = feedback_edges.first().cloned().unwrap_or_default();
         Cycle {
             maps: sorted.iter().map(|&n| self.graph[n].clone()).collect(),
             edges: edge_ids.iter().map(|&e| self.edge(e)).collect(),

@@ -1,0 +1,269 @@
+//! Write transactions on PostgreSQL: `UNNEST`-based multi-row upserts and deletes.
+//!
+//! The engine's transactions run `SET LOCAL dualwrite.origin = 'engine'` first (through
+//! `set_config(..., true)`), which the capture trigger reads: the engine's writes are logged with
+//! origin `engine` and never read back as changes to sync.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use sqlx::Postgres;
+
+use super::{decode_row, select_list, unnest_source, ColumnArray, PostgresEndpoint};
+use crate::endpoint::ident::{quote_ident, quote_idents};
+use crate::endpoint::schema::column_names;
+use crate::endpoint::write_plan::{plan, Chunk, ChunkKind, ChunkLimits};
+use crate::endpoint::{
+    EndpointError, EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row,
+    Schema,
+};
+
+/// Arrays have no parameter limit; 5,000 rows keep each statement's memory modest.
+const LIMITS: ChunkLimits = ChunkLimits {
+    max_parameters: usize::MAX,
+    max_rows: 5_000,
+};
+
+/// An open PostgreSQL transaction.
+pub(super) struct PostgresTransaction {
+    name: String,
+    schema_sql: String,
+    schema: Arc<Schema>,
+    transaction: sqlx::Transaction<'static, Postgres>,
+}
+
+impl PostgresTransaction {
+    pub(super) async fn begin(
+        endpoint: &PostgresEndpoint,
+        schema: Arc<Schema>,
+        origin: Origin,
+    ) -> Result<Self> {
+        let mut transaction = endpoint
+            .pool
+            .begin()
+            .await
+            .map_err(|e| endpoint.error("begin a transaction", None, e))?;
+        sqlx::query("SELECT set_config('dualwrite.origin', $1, true)")
+            .bind(origin.as_str())
+            .execute(&mut *transaction)
+            .await
+            .map_err(|e| endpoint.error("mark the transaction's origin", None, e))?;
+        Ok(Self {
+            name: endpoint.name.clone(),
+            schema_sql: endpoint.schema_sql.clone(),
+            schema,
+            transaction,
+        })
+    }
+
+    fn error(
+        &self,
+        action: impl Into<String>,
+        table: Option<&str>,
+        e: sqlx::Error,
+    ) -> EndpointError {
+        EndpointError::database(&self.name, action, table, e)
+    }
+
+    async fn execute(&mut self, sql: &str, action: &str) -> Result<()> {
+        sqlx::query(sql)
+            .execute(&mut *self.transaction)
+            .await
+            .map(|_| ())
+            .map_err(|e| EndpointError::database(&self.name, action, None, e))
+    }
+
+    /// Runs one chunk; with `report`, returns one result per row (otherwise none).
+    async fn run_chunk(
+        &mut self,
+        chunk: &Chunk<'_, '_>,
+        report: bool,
+    ) -> Result<Vec<OperationResult>> {
+        let table_sql = format!("{}.{}", self.schema_sql, quote_ident(&chunk.table.name));
+        let table = chunk.table.name.as_str();
+        match &chunk.kind {
+            ChunkKind::Upsert {
+                columns,
+                key_columns,
+                returning,
+            } => {
+                let (source, expressions) = unnest_source(columns);
+                let updates: Vec<String> = columns
+                    .iter()
+                    .filter(|c| !key_columns.iter().any(|k| k.name == c.name))
+                    .chain(
+                        key_columns
+                            .first()
+                            .filter(|_| columns.len() == key_columns.len()),
+                    )
+                    .map(|c| format!("{0} = EXCLUDED.{0}", quote_ident(&c.name)))
+                    .collect();
+                let returned: Vec<_> = key_columns
+                    .iter()
+                    .chain(returning.iter())
+                    .copied()
+                    .collect();
+                let mut sql = format!(
+                    "INSERT INTO {table_sql} ({}) SELECT {} FROM {source} \
+                     ON CONFLICT ({}) DO UPDATE SET {}",
+                    quote_idents(&column_names(columns)),
+                    expressions.join(", "),
+                    quote_idents(&column_names(key_columns)),
+                    updates.join(", "),
+                );
+                if !returning.is_empty() {
+                    sql.push_str(&format!(" RETURNING {}", select_list(&returned, "")));
+                }
+                let mut query = sqlx::query(&sql);
+                for (i, column) in columns.iter().enumerate() {
+                    query = ColumnArray::collect(column, chunk.column(i)).bind(query);
+                }
+                let action = format!("upsert into \"{table}\"");
+                let mut generated: HashMap<Key, Row> = HashMap::new();
+                if returning.is_empty() {
+                    query
+                        .execute(&mut *self.transaction)
+                        .await
+                        .map_err(|e| self.error(&action, Some(table), e))?;
+                } else {
+                    let rows = query
+                        .fetch_all(&mut *self.transaction)
+                        .await
+                        .map_err(|e| self.error(&action, Some(table), e))?;
+                    for row in &rows {
+                        let key = decode_row(key_columns, row, 0)
+                            .map_err(|e| self.error(&action, Some(table), e))?;
+                        let values = decode_row(returning, row, key_columns.len())
+                            .map_err(|e| self.error(&action, Some(table), e))?;
+                        generated.insert(Key::new(key.into_values().collect()), values);
+                    }
+                }
+                if !report {
+                    return Ok(Vec::new());
+                }
+                Ok(chunk
+                    .keys()
+                    .map(|key| OperationResult::Upserted {
+                        generated: generated.remove(&key).unwrap_or_default(),
+                        key,
+                    })
+                    .collect())
+            }
+            ChunkKind::Delete { key_columns } => {
+                let (source, expressions) = unnest_source(key_columns);
+                let matches: Vec<String> = key_columns
+                    .iter()
+                    .zip(&expressions)
+                    .map(|(c, e)| format!("t.{} = {e}", quote_ident(&c.name)))
+                    .collect();
+                let mut sql = format!(
+                    "DELETE FROM {table_sql} AS t USING {source} WHERE {}",
+                    matches.join(" AND "),
+                );
+                if report {
+                    sql.push_str(&format!(" RETURNING {}", select_list(key_columns, "t.")));
+                }
+                let mut query = sqlx::query(&sql);
+                for (i, column) in key_columns.iter().enumerate() {
+                    query = ColumnArray::collect(column, chunk.column(i)).bind(query);
+                }
+                let action = format!("delete from \"{table}\"");
+                if !report {
+                    query
+                        .execute(&mut *self.transaction)
+                        .await
+                        .map_err(|e| self.error(&action, Some(table), e))?;
+                    return Ok(Vec::new());
+                }
+                let rows = query
+                    .fetch_all(&mut *self.transaction)
+                    .await
+                    .map_err(|e| self.error(&action, Some(table), e))?;
+                let mut found = HashSet::with_capacity(rows.len());
+                for row in &rows {
+                    let key = decode_row(key_columns, row, 0)
+                        .map_err(|e| self.error(&action, Some(table), e))?;
+                    found.insert(Key::new(key.into_values().collect()));
+                }
+                Ok(chunk
+                    .keys()
+                    .map(|key| OperationResult::Deleted {
+                        found: found.contains(&key),
+                        key,
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// Applies a batch under a savepoint; see [`EndpointTransaction::apply`].
+    async fn apply_batch(
+        &mut self,
+        operations: &[Operation],
+        report: bool,
+    ) -> Result<Vec<OperationResult>> {
+        let schema = self.schema.clone();
+        let chunks = plan(&self.name, &schema, operations, LIMITS, report)?;
+        self.execute("SAVEPOINT dualwrite_batch", "start the batch")
+            .await?;
+        let mut results = Vec::with_capacity(operations.len());
+        for chunk in &chunks {
+            match self.run_chunk(chunk, report).await {
+                Ok(chunk_results) => results.extend(chunk_results),
+                Err(error) => {
+                    let undone = match self
+                        .execute(
+                            "ROLLBACK TO SAVEPOINT dualwrite_batch",
+                            "undo the failed batch",
+                        )
+                        .await
+                    {
+                        Ok(()) => {
+                            self.execute(
+                                "RELEASE SAVEPOINT dualwrite_batch",
+                                "undo the failed batch",
+                            )
+                            .await
+                        }
+                        Err(e) => Err(e),
+                    };
+                    if let Err(undo) = undone {
+                        tracing::warn!(endpoint = %self.name, error = %undo, "could not undo a failed batch; roll the transaction back");
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        self.execute("RELEASE SAVEPOINT dualwrite_batch", "finish the batch")
+            .await?;
+        Ok(results)
+    }
+}
+
+#[async_trait]
+impl EndpointTransaction for PostgresTransaction {
+    async fn apply(&mut self, operations: &[Operation]) -> Result<Vec<OperationResult>> {
+        self.apply_batch(operations, true).await
+    }
+
+    async fn apply_bulk(&mut self, operations: &[Operation]) -> Result<()> {
+        self.apply_batch(operations, false).await.map(|_| ())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<()> {
+        let name = self.name.clone();
+        self.transaction
+            .commit()
+            .await
+            .map_err(|e| EndpointError::database(&name, "commit", None, e))
+    }
+
+    async fn rollback(self: Box<Self>) -> Result<()> {
+        let name = self.name.clone();
+        self.transaction
+            .rollback()
+            .await
+            .map_err(|e| EndpointError::database(&name, "roll back", None, e))
+    }
+}

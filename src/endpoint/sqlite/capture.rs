@@ -1,0 +1,329 @@
+//! Change capture on SQLite (design in [`crate::endpoint::capture`]).
+//!
+//! One AFTER trigger per operation and table. The key is recorded as `json_array(NEW."k1", ...)`;
+//! the origin is taken from the `_dualwrite_applying` marker row that only the engine's own write
+//! transaction can see. Table names appear in trigger bodies as quoted identifiers and string
+//! literals built by [`crate::endpoint::ident`], so any name is safe.
+
+use sqlx::Row as _;
+
+use super::{SqliteEndpoint, Value};
+use crate::endpoint::capture::{
+    self, RawChange, APPLYING_TABLE, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
+};
+use crate::endpoint::ident::{quote_ident, sqlite_literal};
+use crate::endpoint::schema::ENGINE_PREFIX;
+
+use crate::endpoint::{CaptureSpec, Change, ChangeQuery, EndpointError, Key, Result, Schema};
+
+fn engine_tables() -> Vec<String> {
+    vec![
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (seq INTEGER PRIMARY KEY AUTOINCREMENT, \
+             table_name TEXT NOT NULL, key TEXT NOT NULL, op TEXT NOT NULL, \
+             row_version INTEGER NOT NULL, origin TEXT NOT NULL, txid INTEGER, \
+             captured_at TEXT NOT NULL)",
+            quote_ident(CHANGES_TABLE)
+        ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (table_name TEXT NOT NULL, key TEXT NOT NULL, \
+             version INTEGER NOT NULL, PRIMARY KEY (table_name, key)) WITHOUT ROWID",
+            quote_ident(ROW_VERSIONS_TABLE)
+        ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (table_name TEXT PRIMARY KEY, key_columns TEXT NOT NULL)",
+            quote_ident(CAPTURED_TABLES_TABLE)
+        ),
+        format!(
+            "CREATE TABLE IF NOT EXISTS {} (origin TEXT NOT NULL)",
+            quote_ident(APPLYING_TABLE)
+        ),
+    ]
+}
+
+/// The trigger names of a table (insert, update, delete).
+fn trigger_names(table: &str) -> [String; 3] {
+    ["insert", "update", "delete"].map(|op| format!("{ENGINE_PREFIX}{op}_{table}"))
+}
+
+/// Two statements that bump the row version and log a change of the row whose key is `key`,
+/// when `condition` holds.
+fn log_statements(table: &str, key: &str, op: &str, condition: &str) -> String {
+    let table = sqlite_literal(table);
+    format!(
+        "INSERT INTO {versions} (table_name, key, version) SELECT {table}, {key}, 1 WHERE {condition} \
+           ON CONFLICT (table_name, key) DO UPDATE SET version = version + 1;\n\
+         INSERT INTO {changes} (table_name, key, op, row_version, origin, captured_at) \
+           SELECT {table}, {key}, '{op}', version, \
+             COALESCE((SELECT origin FROM {applying} LIMIT 1), 'app'), \
+             strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+           FROM {versions} WHERE table_name = {table} AND key = {key} AND {condition};\n",
+        versions = quote_ident(ROW_VERSIONS_TABLE),
+        changes = quote_ident(CHANGES_TABLE),
+        applying = quote_ident(APPLYING_TABLE),
+    )
+}
+
+fn create_triggers(table: &str, key_columns: &[String]) -> Vec<String> {
+    let key_of = |row: &str| {
+        let values: Vec<String> = key_columns
+            .iter()
+            .map(|c| format!("{row}.{}", quote_ident(c)))
+            .collect();
+        format!("json_array({})", values.join(", "))
+    };
+    let (new_key, old_key) = (key_of("NEW"), key_of("OLD"));
+    let [insert, update, delete] = trigger_names(table).map(|n| quote_ident(&n));
+    let target = quote_ident(table);
+    vec![
+        format!(
+            "CREATE TRIGGER {insert} AFTER INSERT ON {target} FOR EACH ROW BEGIN\n{}END",
+            log_statements(table, &new_key, "upsert", "1")
+        ),
+        format!(
+            "CREATE TRIGGER {update} AFTER UPDATE ON {target} FOR EACH ROW BEGIN\n{}{}END",
+            log_statements(
+                table,
+                &old_key,
+                "delete",
+                &format!("{old_key} IS NOT {new_key}")
+            ),
+            log_statements(table, &new_key, "upsert", "1")
+        ),
+        format!(
+            "CREATE TRIGGER {delete} AFTER DELETE ON {target} FOR EACH ROW BEGIN\n{}END",
+            log_statements(table, &old_key, "delete", "1")
+        ),
+    ]
+}
+
+fn drop_triggers(table: &str) -> Vec<String> {
+    trigger_names(table)
+        .iter()
+        .map(|n| format!("DROP TRIGGER IF EXISTS {}", quote_ident(n)))
+        .collect()
+}
+
+/// Runs `statements` in one write transaction.
+async fn run_all(endpoint: &SqliteEndpoint, action: &str, statements: &[String]) -> Result<()> {
+    let error = |e| endpoint.error(action, None, e);
+    let mut transaction = endpoint
+        .pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(error)?;
+    for sql in statements {
+        sqlx::query(sql)
+            .execute(&mut *transaction)
+            .await
+            .map_err(error)?;
+    }
+    transaction.commit().await.map_err(error)
+}
+
+pub(super) async fn install(
+    endpoint: &SqliteEndpoint,
+    schema: &Schema,
+    tables: &[CaptureSpec],
+) -> Result<()> {
+    let mut statements = engine_tables();
+    for spec in tables {
+        let table = schema.table(&endpoint.name, &spec.table)?;
+        let key_columns: Vec<String> = table
+            .columns_named(&endpoint.name, &spec.key_columns)?
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        statements.extend(drop_triggers(&table.name));
+        statements.extend(create_triggers(&table.name, &key_columns));
+        let key_json = serde_json::Value::from(key_columns.clone()).to_string();
+        statements.push(format!(
+            "INSERT INTO {} (table_name, key_columns) VALUES ({}, {}) \
+             ON CONFLICT (table_name) DO UPDATE SET key_columns = excluded.key_columns",
+            quote_ident(CAPTURED_TABLES_TABLE),
+            sqlite_literal(&table.name),
+            sqlite_literal(&key_json),
+        ));
+        tracing::info!(endpoint = %endpoint.name, table = %table.name, ?key_columns, "change capture installed");
+    }
+    run_all(endpoint, "install change capture", &statements).await
+}
+
+/// The captured tables and their key columns.
+async fn captured_tables(endpoint: &SqliteEndpoint) -> Result<Vec<(String, Vec<String>)>> {
+    if !log_exists(endpoint).await? {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(&format!(
+        "SELECT table_name, key_columns FROM {}",
+        quote_ident(CAPTURED_TABLES_TABLE)
+    ))
+    .fetch_all(&endpoint.pool)
+    .await
+    .map_err(|e| endpoint.error("read the captured tables", None, e))?;
+    rows.iter()
+        .map(|row| {
+            let table: String = row.get(0);
+            let columns: String = row.get(1);
+            let columns =
+                serde_json::from_str(&columns).map_err(|e| EndpointError::DamagedChange {
+                    endpoint: endpoint.name.clone(),
+                    seq: 0,
+                    reason: format!("key columns of captured table \"{table}\": {e}"),
+                })?;
+            Ok((table, columns))
+        })
+        .collect()
+}
+
+async fn log_exists(endpoint: &SqliteEndpoint) -> Result<bool> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN (?1, ?2)",
+    )
+    .bind(CHANGES_TABLE)
+    .bind(CAPTURED_TABLES_TABLE)
+    .fetch_one(&endpoint.pool)
+    .await
+    .map_err(|e| endpoint.error("look for the change log", None, e))?;
+    Ok(count == 2)
+}
+
+pub(super) async fn remove(endpoint: &SqliteEndpoint, tables: &[String]) -> Result<()> {
+    let captured = captured_tables(endpoint).await?;
+    let mut statements = Vec::new();
+    for wanted in tables {
+        let name = captured
+            .iter()
+            .map(|(t, _)| t)
+            .find(|t| *t == wanted)
+            .or_else(|| {
+                captured
+                    .iter()
+                    .map(|(t, _)| t)
+                    .find(|t| t.eq_ignore_ascii_case(wanted))
+            })
+            .cloned()
+            .unwrap_or_else(|| wanted.clone());
+        statements.extend(drop_triggers(&name));
+        if !captured.is_empty() {
+            statements.push(format!(
+                "DELETE FROM {} WHERE table_name = {}",
+                quote_ident(CAPTURED_TABLES_TABLE),
+                sqlite_literal(&name)
+            ));
+        }
+    }
+    run_all(endpoint, "remove change capture", &statements).await
+}
+
+pub(super) async fn drop_all(endpoint: &SqliteEndpoint) -> Result<()> {
+    let triggers: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '\\_dualwrite\\_%' ESCAPE '\\'",
+    )
+    .fetch_all(&endpoint.pool)
+    .await
+    .map_err(|e| endpoint.error("list capture triggers", None, e))?;
+    let mut statements: Vec<String> = triggers
+        .iter()
+        .map(|t| format!("DROP TRIGGER IF EXISTS {}", quote_ident(t)))
+        .collect();
+    for table in [CHANGES_TABLE, ROW_VERSIONS_TABLE, CAPTURED_TABLES_TABLE] {
+        statements.push(format!("DROP TABLE IF EXISTS {}", quote_ident(table)));
+    }
+    run_all(endpoint, "drop the change log", &statements).await
+}
+
+pub(super) async fn read_changes(
+    endpoint: &SqliteEndpoint,
+    schema: &Schema,
+    query: &ChangeQuery,
+) -> Result<Vec<Change>> {
+    let captured = captured_tables(endpoint).await?;
+    if captured.is_empty() && !log_exists(endpoint).await? {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT seq, table_name, key, op, row_version, origin, txid, captured_at FROM {} \
+         WHERE seq > ?1 {} ORDER BY seq LIMIT ?2",
+        quote_ident(CHANGES_TABLE),
+        if query.include_engine {
+            ""
+        } else {
+            "AND origin = 'app'"
+        }
+    );
+    let rows = sqlx::query(&sql)
+        .bind(query.after_seq)
+        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
+        .fetch_all(&endpoint.pool)
+        .await
+        .map_err(|e| endpoint.error("read changes", None, e))?;
+    let error = |e| endpoint.error("read changes", None, e);
+    let mut changes = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let raw = RawChange {
+            seq: row.try_get(0).map_err(error)?,
+            table: row.try_get(1).map_err(error)?,
+            key: row.try_get(2).map_err(error)?,
+            op: row.try_get(3).map_err(error)?,
+            row_version: row.try_get(4).map_err(error)?,
+            origin: row.try_get(5).map_err(error)?,
+            transaction: row.try_get(6).map_err(error)?,
+            captured_at: row.try_get(7).map_err(error)?,
+        };
+        let mut change = raw.into_change(&endpoint.name)?;
+        capture::normalise_key(schema, &captured, &mut change);
+        changes.push(change);
+    }
+    Ok(changes)
+}
+
+pub(super) async fn row_versions(
+    endpoint: &SqliteEndpoint,
+    schema: &Schema,
+    table: &str,
+    keys: &[Key],
+) -> Result<Vec<Option<i64>>> {
+    let table = schema.table(&endpoint.name, table)?.name.as_str();
+    if !log_exists(endpoint).await? {
+        return Ok(vec![None; keys.len()]);
+    }
+    let sql = format!(
+        "SELECT version FROM {} WHERE table_name = ?1 AND key = json(?2)",
+        quote_ident(ROW_VERSIONS_TABLE)
+    );
+    let mut versions = Vec::with_capacity(keys.len());
+    for key in keys {
+        // The triggers log values as stored: booleans as 0/1.
+        let stored = Key::new(
+            key.values()
+                .iter()
+                .map(|v| match v {
+                    Value::Bool(b) => Value::Integer(i64::from(*b)),
+                    other => other.clone(),
+                })
+                .collect(),
+        );
+        let version: Option<i64> = sqlx::query_scalar(&sql)
+            .bind(table)
+            .bind(stored.canonical())
+            .fetch_optional(&endpoint.pool)
+            .await
+            .map_err(|e| endpoint.error("read row versions", Some(table), e))?;
+        versions.push(version);
+    }
+    Ok(versions)
+}
+
+pub(super) async fn trim(endpoint: &SqliteEndpoint, upto_seq: i64) -> Result<u64> {
+    if !log_exists(endpoint).await? {
+        return Ok(0);
+    }
+    let sql = format!("DELETE FROM {} WHERE seq <= ?1", quote_ident(CHANGES_TABLE));
+    let done = sqlx::query(&sql)
+        .bind(upto_seq)
+        .execute(&endpoint.pool)
+        .await
+        .map_err(|e| endpoint.error("trim the change log", None, e))?;
+    Ok(done.rows_affected())
+}

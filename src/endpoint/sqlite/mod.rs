@@ -1,0 +1,251 @@
+//! SQLite endpoints: the embedded default, one database file per side.
+//!
+//! Connections use WAL (readers never block the writer, so the engine can read changes while the
+//! application writes), a busy timeout (a locked database waits before failing with a retryable
+//! system error), foreign keys on (as the application expects), and `synchronous = NORMAL`
+//! (WAL's recommended level: a process crash loses nothing committed). Write transactions start
+//! with `BEGIN IMMEDIATE`, so a writer gets the lock up front or waits for it, instead of failing
+//! halfway when a deferred transaction cannot upgrade.
+
+mod capture;
+mod discover;
+mod read;
+mod write;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row as _, Sqlite, TypeInfo, ValueRef};
+
+use super::schema::SchemaCache;
+use super::write_plan::normalise_read;
+use super::{
+    CaptureSpec, Change, ChangeQuery, ColumnSchema, Endpoint, EndpointError, EndpointTransaction,
+    Key, Origin, Result, Row, ScanRequest, Schema, Value,
+};
+use crate::model::Side;
+
+/// How to open a SQLite endpoint.
+#[derive(Debug, Clone)]
+pub struct SqliteOptions {
+    /// How long a statement waits for a lock held by another connection before failing.
+    pub busy_timeout: Duration,
+    /// Create the file when it does not exist (demo databases, tests).
+    pub create_if_missing: bool,
+    /// Connections in the pool (one is held by each open transaction).
+    pub max_connections: u32,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self {
+            busy_timeout: Duration::from_secs(5),
+            create_if_missing: false,
+            max_connections: 4,
+        }
+    }
+}
+
+/// A SQLite database file as an endpoint.
+pub struct SqliteEndpoint {
+    name: String,
+    side: Side,
+    pool: SqlitePool,
+    schema: SchemaCache,
+}
+
+impl SqliteEndpoint {
+    /// Opens the database at `path`; `name` labels it in messages.
+    pub async fn open(
+        name: impl Into<String>,
+        side: Side,
+        path: &Path,
+        options: SqliteOptions,
+    ) -> Result<Self> {
+        let name = name.into();
+        let connect = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(options.create_if_missing)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(options.busy_timeout)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.busy_timeout.max(Duration::from_secs(5)))
+            .connect_with(connect)
+            .await
+            .map_err(|e| EndpointError::database(&name, "open the database", None, e))?;
+        Ok(Self {
+            name,
+            side,
+            pool,
+            schema: SchemaCache::default(),
+        })
+    }
+
+    /// The connection pool, for callers that need plain SQL (demo seeding, tests).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    fn error(
+        &self,
+        action: impl Into<String>,
+        table: Option<&str>,
+        e: sqlx::Error,
+    ) -> EndpointError {
+        EndpointError::database(&self.name, action, table, e)
+    }
+}
+
+#[async_trait]
+impl Endpoint for SqliteEndpoint {
+    fn side(&self) -> Side {
+        self.side
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn discover(&self) -> Result<Arc<Schema>> {
+        let schema = Arc::new(discover::discover(&self.name, &self.pool).await?);
+        self.schema.set(schema.clone());
+        Ok(schema)
+    }
+
+    async fn schema(&self) -> Result<Arc<Schema>> {
+        match self.schema.get() {
+            Some(schema) => Ok(schema),
+            None => self.discover().await,
+        }
+    }
+
+    async fn read_by_keys(
+        &self,
+        table: &str,
+        key_columns: &[String],
+        keys: &[Key],
+    ) -> Result<Vec<Row>> {
+        let schema = self.schema().await?;
+        read::read_by_keys(self, &schema, table, key_columns, keys).await
+    }
+
+    async fn scan(&self, request: &ScanRequest) -> Result<Vec<Row>> {
+        let schema = self.schema().await?;
+        read::scan(self, &schema, request).await
+    }
+
+    async fn begin_as(&self, origin: Origin) -> Result<Box<dyn EndpointTransaction>> {
+        let schema = self.schema().await?;
+        let transaction = write::SqliteTransaction::begin(self, schema, origin).await?;
+        Ok(Box::new(transaction))
+    }
+
+    async fn install_capture(&self, tables: &[CaptureSpec]) -> Result<()> {
+        let schema = self.discover().await?;
+        capture::install(self, &schema, tables).await
+    }
+
+    async fn remove_capture(&self, tables: &[String]) -> Result<()> {
+        capture::remove(self, tables).await
+    }
+
+    async fn drop_change_log(&self) -> Result<()> {
+        capture::drop_all(self).await
+    }
+
+    async fn read_changes_matching(&self, query: &ChangeQuery) -> Result<Vec<Change>> {
+        let schema = self.schema().await?;
+        capture::read_changes(self, &schema, query).await
+    }
+
+    async fn row_versions(&self, table: &str, keys: &[Key]) -> Result<Vec<Option<i64>>> {
+        let schema = self.schema().await?;
+        capture::row_versions(self, &schema, table, keys).await
+    }
+
+    async fn trim_changes(&self, upto_seq: i64) -> Result<u64> {
+        capture::trim(self, upto_seq).await
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Binds one value; booleans are stored as 0/1 by SQLite.
+fn bind_value<'q>(
+    query: sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>>,
+    value: &'q Value,
+) -> sqlx::query::Query<'q, Sqlite, SqliteArguments<'q>> {
+    match value {
+        Value::Null => query.bind(None::<i64>),
+        Value::Bool(b) => query.bind(*b),
+        Value::Integer(i) => query.bind(*i),
+        Value::Real(r) => query.bind(*r),
+        Value::Text(t) => query.bind(t.as_str()),
+    }
+}
+
+/// The value in column `index` of `row`, as stored, normalised to `column`'s class.
+fn decode_value(
+    endpoint: &str,
+    table: &str,
+    column: &ColumnSchema,
+    row: &SqliteRow,
+    index: usize,
+) -> Result<Value> {
+    let error = |e: sqlx::Error| {
+        EndpointError::database(endpoint, format!("read \"{table}\""), Some(table), e)
+    };
+    let raw = row.try_get_raw(index).map_err(error)?;
+    if raw.is_null() {
+        return Ok(Value::Null);
+    }
+    let storage = raw.type_info().name().to_string();
+    let value = match storage.as_str() {
+        "INTEGER" => Value::Integer(row.try_get_unchecked::<i64, _>(index).map_err(error)?),
+        "REAL" => Value::Real(row.try_get_unchecked::<f64, _>(index).map_err(error)?),
+        "TEXT" => Value::Text(row.try_get_unchecked::<String, _>(index).map_err(error)?),
+        other => {
+            return Err(EndpointError::UnsupportedValue {
+                endpoint: endpoint.to_string(),
+                table: table.to_string(),
+                column: column.name.clone(),
+                kind: other.to_string(),
+            })
+        }
+    };
+    Ok(normalise_read(column.class, value))
+}
+
+/// A whole row of `columns`, selected in that order.
+fn decode_row(
+    endpoint: &str,
+    table: &str,
+    columns: &[&ColumnSchema],
+    row: &SqliteRow,
+) -> Result<Row> {
+    columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Ok((c.name.clone(), decode_value(endpoint, table, c, row, i)?)))
+        .collect()
+}
+
+/// `(?, ?), (?, ?)`: `rows` groups of `width` placeholders.
+fn placeholder_rows(rows: usize, width: usize) -> String {
+    let group = format!("({})", vec!["?"; width].join(", "));
+    vec![group; rows].join(", ")
+}
+
+/// SQLite's limit on bound parameters per statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32).
+const MAX_PARAMETERS: usize = 32_766;

@@ -1,0 +1,289 @@
+//! Write transactions on SQLite: multi-row upserts and deletes inside one `BEGIN IMMEDIATE`.
+//!
+//! Each chunk of the plan (see [`crate::endpoint::write_plan`]) is one statement of up to 8,000
+//! rows (within SQLite's 32,766 bound parameters). `RETURNING` reports generated values and which
+//! deletes found their row; SQLite does not promise the order of returned rows, so they are
+//! matched to operations by key.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use sqlx::Sqlite;
+
+use super::{
+    bind_value, decode_row, decode_value, placeholder_rows, SqliteEndpoint, MAX_PARAMETERS,
+};
+use crate::endpoint::capture::APPLYING_TABLE;
+use crate::endpoint::ident::{quote_ident, quote_idents};
+use crate::endpoint::schema::column_names;
+use crate::endpoint::write_plan::{plan, Chunk, ChunkKind, ChunkLimits};
+use crate::endpoint::{
+    EndpointError, EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row,
+    Schema,
+};
+
+const LIMITS: ChunkLimits = ChunkLimits {
+    max_parameters: MAX_PARAMETERS,
+    max_rows: 8_000,
+};
+
+/// An open SQLite write transaction.
+pub(super) struct SqliteTransaction {
+    name: String,
+    schema: Arc<Schema>,
+    transaction: sqlx::Transaction<'static, Sqlite>,
+    origin: Origin,
+}
+
+impl SqliteTransaction {
+    /// Takes the write lock; for the engine, marks the transaction as the engine's.
+    pub(super) async fn begin(
+        endpoint: &SqliteEndpoint,
+        schema: Arc<Schema>,
+        origin: Origin,
+    ) -> Result<Self> {
+        let mut transaction = endpoint
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(|e| endpoint.error("begin a write transaction", None, e))?;
+        if origin == Origin::Engine {
+            let marker = quote_ident(APPLYING_TABLE);
+            for sql in [
+                format!("CREATE TABLE IF NOT EXISTS {marker} (origin TEXT NOT NULL)"),
+                format!("INSERT INTO {marker} (origin) VALUES ('engine')"),
+            ] {
+                sqlx::query(&sql)
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(|e| endpoint.error("mark the transaction as the engine's", None, e))?;
+            }
+        }
+        Ok(Self {
+            name: endpoint.name.clone(),
+            schema,
+            transaction,
+            origin,
+        })
+    }
+
+    fn error(
+        &self,
+        action: impl Into<String>,
+        table: Option<&str>,
+        e: sqlx::Error,
+    ) -> EndpointError {
+        EndpointError::database(&self.name, action, table, e)
+    }
+
+    async fn execute(&mut self, sql: &str, action: &str) -> Result<()> {
+        sqlx::query(sql)
+            .execute(&mut *self.transaction)
+            .await
+            .map(|_| ())
+            .map_err(|e| EndpointError::database(&self.name, action, None, e))
+    }
+
+    /// Runs one chunk; with `report`, returns one result per row (otherwise none).
+    async fn run_chunk(
+        &mut self,
+        chunk: &Chunk<'_, '_>,
+        report: bool,
+    ) -> Result<Vec<OperationResult>> {
+        match &chunk.kind {
+            ChunkKind::Upsert {
+                columns,
+                key_columns,
+                returning,
+            } => {
+                let updates: Vec<String> = columns
+                    .iter()
+                    .filter(|c| !key_columns.iter().any(|k| k.name == c.name))
+                    .chain(
+                        key_columns
+                            .first()
+                            .filter(|_| columns.len() == key_columns.len()),
+                    )
+                    .map(|c| format!("{0} = excluded.{0}", quote_ident(&c.name)))
+                    .collect();
+                let returned: Vec<_> = key_columns
+                    .iter()
+                    .chain(returning.iter())
+                    .copied()
+                    .collect();
+                let mut sql = format!(
+                    "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
+                    quote_ident(&chunk.table.name),
+                    quote_idents(&column_names(columns)),
+                    placeholder_rows(chunk.len(), columns.len()),
+                    quote_idents(&column_names(key_columns)),
+                    updates.join(", "),
+                );
+                if !returning.is_empty() {
+                    sql.push_str(&format!(
+                        " RETURNING {}",
+                        quote_idents(&column_names(&returned))
+                    ));
+                }
+                let action = format!("upsert into \"{}\"", chunk.table.name);
+                let mut query = sqlx::query(&sql);
+                for value in &chunk.values {
+                    query = bind_value(query, value.as_ref());
+                }
+                let rows = if returning.is_empty() {
+                    query
+                        .execute(&mut *self.transaction)
+                        .await
+                        .map_err(|e| self.error(&action, Some(&chunk.table.name), e))?;
+                    Vec::new()
+                } else {
+                    query
+                        .fetch_all(&mut *self.transaction)
+                        .await
+                        .map_err(|e| self.error(&action, Some(&chunk.table.name), e))?
+                };
+                let mut generated: HashMap<Key, Row> = HashMap::with_capacity(rows.len());
+                for row in &rows {
+                    let key = key_columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| decode_value(&self.name, &chunk.table.name, c, row, i))
+                        .collect::<Result<Vec<_>>>()?;
+                    let values = decode_row(&self.name, &chunk.table.name, &returned, row)?
+                        .into_iter()
+                        .skip(key_columns.len())
+                        .collect();
+                    generated.insert(Key::new(key), values);
+                }
+                if !report {
+                    return Ok(Vec::new());
+                }
+                Ok(chunk
+                    .keys()
+                    .map(|key| OperationResult::Upserted {
+                        generated: generated.remove(&key).unwrap_or_default(),
+                        key,
+                    })
+                    .collect())
+            }
+            ChunkKind::Delete { key_columns } => {
+                let mut sql = format!(
+                    "DELETE FROM {} WHERE ({}) IN (VALUES {})",
+                    quote_ident(&chunk.table.name),
+                    quote_idents(&column_names(key_columns)),
+                    placeholder_rows(chunk.len(), key_columns.len()),
+                );
+                if report {
+                    sql.push_str(&format!(
+                        " RETURNING {}",
+                        quote_idents(&column_names(key_columns))
+                    ));
+                }
+                let mut query = sqlx::query(&sql);
+                for value in &chunk.values {
+                    query = bind_value(query, value.as_ref());
+                }
+                let action = format!("delete from \"{}\"", chunk.table.name);
+                if !report {
+                    query
+                        .execute(&mut *self.transaction)
+                        .await
+                        .map_err(|e| self.error(&action, Some(&chunk.table.name), e))?;
+                    return Ok(Vec::new());
+                }
+                let rows = query
+                    .fetch_all(&mut *self.transaction)
+                    .await
+                    .map_err(|e| self.error(&action, Some(&chunk.table.name), e))?;
+                let mut found = HashSet::with_capacity(rows.len());
+                for row in &rows {
+                    let values = decode_row(&self.name, &chunk.table.name, key_columns, row)?;
+                    found.insert(Key::new(values.into_values().collect()));
+                }
+                Ok(chunk
+                    .keys()
+                    .map(|key| OperationResult::Deleted {
+                        found: found.contains(&key),
+                        key,
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// Applies a batch under a savepoint; see [`EndpointTransaction::apply`].
+    async fn apply_batch(
+        &mut self,
+        operations: &[Operation],
+        report: bool,
+    ) -> Result<Vec<OperationResult>> {
+        let schema = self.schema.clone();
+        let chunks = plan(&self.name, &schema, operations, LIMITS, report)?;
+        self.execute("SAVEPOINT dualwrite_batch", "start the batch")
+            .await?;
+        let mut results = Vec::with_capacity(operations.len());
+        for chunk in &chunks {
+            match self.run_chunk(chunk, report).await {
+                Ok(chunk_results) => results.extend(chunk_results),
+                Err(error) => {
+                    let undone = match self
+                        .execute(
+                            "ROLLBACK TO SAVEPOINT dualwrite_batch",
+                            "undo the failed batch",
+                        )
+                        .await
+                    {
+                        Ok(()) => {
+                            self.execute(
+                                "RELEASE SAVEPOINT dualwrite_batch",
+                                "undo the failed batch",
+                            )
+                            .await
+                        }
+                        Err(e) => Err(e),
+                    };
+                    if let Err(undo) = undone {
+                        tracing::warn!(endpoint = %self.name, error = %undo, "could not undo a failed batch; roll the transaction back");
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        self.execute("RELEASE SAVEPOINT dualwrite_batch", "finish the batch")
+            .await?;
+        Ok(results)
+    }
+}
+
+#[async_trait]
+impl EndpointTransaction for SqliteTransaction {
+    async fn apply(&mut self, operations: &[Operation]) -> Result<Vec<OperationResult>> {
+        self.apply_batch(operations, true).await
+    }
+
+    async fn apply_bulk(&mut self, operations: &[Operation]) -> Result<()> {
+        self.apply_batch(operations, false).await.map(|_| ())
+    }
+
+    async fn commit(mut self: Box<Self>) -> Result<()> {
+        if self.origin == Origin::Engine {
+            let sql = format!("DELETE FROM {}", quote_ident(APPLYING_TABLE));
+            self.execute(&sql, "unmark the engine's transaction")
+                .await?;
+        }
+        let name = self.name.clone();
+        self.transaction
+            .commit()
+            .await
+            .map_err(|e| EndpointError::database(&name, "commit", None, e))
+    }
+
+    async fn rollback(self: Box<Self>) -> Result<()> {
+        let name = self.name.clone();
+        self.transaction
+            .rollback()
+            .await
+            .map_err(|e| EndpointError::database(&name, "roll back", None, e))
+    }
+}

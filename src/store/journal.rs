@@ -1,0 +1,215 @@
+//! The live-transaction journal.
+//!
+//! A live transaction commits on two databases that share no transaction manager: the target
+//! commits first, then the source. A crash between the two commits would leave a half-written
+//! pair that nobody notices, so each step is journaled here before it is taken:
+//!
+//! ```text
+//! prepared --target commits--> target_committed --source commits--> committed
+//!    |                               |
+//!    +--> rolled_back                +--> in_doubt (found at restart) --> committed | rolled_back
+//! ```
+//!
+//! At start the engine lists the unresolved transactions (prepared, target committed, in
+//! doubt), checks both sides using the payload summary, and settles each one. Transitions the
+//! diagram does not allow are refused, so a bug cannot silently "un-commit" a transaction.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{db, StoreError};
+use super::types::{side_word, word_enum, LiveTxnId, RowReader, Timestamp};
+use super::{Store, StoreTx};
+use crate::model::Side;
+
+word_enum!(
+    /// Where a live transaction stands.
+    LiveState, "live transaction state" {
+        /// Journaled; the target has not committed.
+        Prepared => "prepared",
+        /// The target committed; the source has not (yet).
+        TargetCommitted => "target_committed",
+        /// Both sides committed.
+        Committed => "committed",
+        /// Neither side kept the rows (rolled back, or the target compensated).
+        RolledBack => "rolled_back",
+        /// Found unfinished after a crash; being resolved.
+        InDoubt => "in_doubt",
+    }
+);
+
+impl LiveState {
+    /// Whether the transaction still needs resolving after a crash.
+    pub fn is_unresolved(self) -> bool {
+        matches!(
+            self,
+            LiveState::Prepared | LiveState::TargetCommitted | LiveState::InDoubt
+        )
+    }
+
+    /// Whether the journal allows going from `self` to `to` (staying put is allowed, so a
+    /// step repeated after a crash is harmless).
+    pub fn can_become(self, to: LiveState) -> bool {
+        use LiveState::*;
+        self == to
+            || matches!(
+                (self, to),
+                (Prepared, TargetCommitted | RolledBack | InDoubt)
+                    | (TargetCommitted, Committed | RolledBack | InDoubt)
+                    | (InDoubt, Committed | RolledBack)
+            )
+    }
+}
+
+/// A journaled live transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveTxn {
+    pub id: LiveTxnId,
+    /// The side the unit of work was written on.
+    pub source_side: Side,
+    /// The side the batch was sent to.
+    pub target_side: Side,
+    pub state: LiveState,
+    /// What the engine needs to check both sides after a crash (maps, keys, counts), as JSON.
+    /// Never row data with secrets.
+    pub payload_summary: serde_json::Value,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+const COLUMNS: &str =
+    "id, source_side, target_side, state, payload_summary, created_at, updated_at";
+
+impl StoreTx {
+    /// Journals a new live transaction from `source_side` to the other side, as prepared.
+    pub async fn journal_prepare(
+        &mut self,
+        source_side: Side,
+        payload_summary: &serde_json::Value,
+        now: Timestamp,
+    ) -> Result<LiveTxnId, StoreError> {
+        sqlx::query_scalar(
+            "INSERT INTO live_journal \
+             (source_side, target_side, state, payload_summary, created_at, updated_at) \
+             VALUES (?, ?, 'prepared', ?, ?, ?) RETURNING id",
+        )
+        .bind(side_word(source_side))
+        .bind(side_word(source_side.other()))
+        .bind(payload_summary.to_string())
+        .bind(now.as_millis())
+        .bind(now.as_millis())
+        .fetch_one(self.conn())
+        .await
+        .map(LiveTxnId)
+        .map_err(db("journal a live transaction"))
+    }
+
+    /// Moves a live transaction to `to`, refusing moves the journal does not allow.
+    pub async fn journal_transition(
+        &mut self,
+        id: LiveTxnId,
+        to: LiveState,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT state FROM live_journal WHERE id = ?")
+                .bind(id.0)
+                .fetch_optional(self.conn())
+                .await
+                .map_err(db("read a live transaction"))?;
+        let Some(current) = current else {
+            return Err(StoreError::NotFound {
+                what: "live transaction",
+                id: id.0,
+            });
+        };
+        let from: LiveState =
+            current
+                .parse()
+                .map_err(|e: super::ParseWordError| StoreError::Corrupt {
+                    table: "live_journal",
+                    column: "state",
+                    value: current.clone(),
+                    reason: e.to_string(),
+                })?;
+        if !from.can_become(to) {
+            return Err(StoreError::InvalidTransition {
+                id: id.0,
+                from: from.as_str(),
+                to: to.as_str(),
+            });
+        }
+        sqlx::query("UPDATE live_journal SET state = ?, updated_at = ? WHERE id = ?")
+            .bind(to.as_str())
+            .bind(now.as_millis())
+            .bind(id.0)
+            .execute(self.conn())
+            .await
+            .map_err(db("update a live transaction"))?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Journals a new live transaction in its own (durable) transaction.
+    pub async fn journal_prepare(
+        &self,
+        source_side: Side,
+        payload_summary: &serde_json::Value,
+        now: Timestamp,
+    ) -> Result<LiveTxnId, StoreError> {
+        let mut tx = self.begin().await?;
+        let id = tx
+            .journal_prepare(source_side, payload_summary, now)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Moves a live transaction to `to` in its own (durable) transaction.
+    pub async fn journal_transition(
+        &self,
+        id: LiveTxnId,
+        to: LiveState,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        tx.journal_transition(id, to, now).await?;
+        tx.commit().await
+    }
+
+    /// One journaled live transaction.
+    pub async fn live_txn(&self, id: LiveTxnId) -> Result<Option<LiveTxn>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM live_journal WHERE id = ?"))
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db("read a live transaction"))?;
+        row.as_ref().map(live_txn_from_row).transpose()
+    }
+
+    /// Live transactions that are prepared, target-committed or in doubt, oldest first: what
+    /// the engine must resolve when it starts.
+    pub async fn unresolved_live_txns(&self) -> Result<Vec<LiveTxn>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM live_journal \
+             WHERE state IN ('prepared', 'target_committed', 'in_doubt') ORDER BY id"
+        ))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db("list unresolved live transactions"))?;
+        rows.iter().map(live_txn_from_row).collect()
+    }
+}
+
+fn live_txn_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<LiveTxn, StoreError> {
+    let r = RowReader::new(row, "live_journal");
+    Ok(LiveTxn {
+        id: LiveTxnId(r.int("id")?),
+        source_side: r.side("source_side")?,
+        target_side: r.side("target_side")?,
+        state: r.word("state")?,
+        payload_summary: r.json("payload_summary")?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}

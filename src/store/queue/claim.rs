@@ -1,0 +1,231 @@
+//! Taking the next batch, and reading the queue.
+//!
+//! A claim is one `UPDATE ... RETURNING` over the next ready entries in order (lowest sequence
+//! first, then wave, then FIFO by id), skipping paused maps, entries in backoff and entries
+//! another worker holds. It sets a lease rather than a status, so an entry whose worker died
+//! becomes claimable again when the lease runs out (or at once after [`Store::release_leases`],
+//! which the engine calls when it starts). Processing order between batches of one group is
+//! the engine's job: it runs one worker per group.
+
+use std::time::Duration;
+
+use sqlx::{QueryBuilder, Sqlite};
+
+use super::{entry_from_row, EntryStatus, QueueCount, QueueEntry, ENTRY_COLUMNS};
+use crate::store::error::{db, StoreError};
+use crate::store::types::{EntryId, RowReader, Timestamp};
+use crate::store::{Store, StoreTx};
+
+/// Which entries to claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRequest {
+    /// Only this entity group (the engine runs one worker per group).
+    pub group: Option<String>,
+    /// Only these maps (empty: all maps).
+    pub maps: Vec<String>,
+    /// Only this wave of the dependency chart.
+    pub wave: Option<u32>,
+    /// At most this many entries.
+    pub limit: u32,
+    /// How long the claim holds before the entries can be claimed again.
+    pub lease: Duration,
+}
+
+impl ClaimRequest {
+    /// Up to `limit` entries of any group, held for `lease`.
+    pub fn any(limit: u32, lease: Duration) -> Self {
+        Self {
+            group: None,
+            maps: Vec::new(),
+            wave: None,
+            limit,
+            lease,
+        }
+    }
+}
+
+/// Appends the conditions that make a pending entry ready to process at `now`.
+fn push_ready_conditions<'a>(query: &mut QueryBuilder<'a, Sqlite>, now: Timestamp) {
+    query
+        .push(" status = 'pending' AND next_attempt_at <= ")
+        .push_bind(now.as_millis())
+        .push(" AND (leased_until IS NULL OR leased_until <= ")
+        .push_bind(now.as_millis())
+        .push(") AND map_id NOT IN (SELECT map_id FROM map_state WHERE paused = 1)");
+}
+
+impl StoreTx {
+    /// Claims the next ready entries in order: lowest sequence first, then wave, then FIFO.
+    /// Each claimed entry's `attempts` goes up by one and it is leased until `now + lease`.
+    pub async fn claim(
+        &mut self,
+        request: &ClaimRequest,
+        now: Timestamp,
+    ) -> Result<Vec<QueueEntry>, StoreError> {
+        let mut claim =
+            QueryBuilder::new("UPDATE queue_entries SET attempts = attempts + 1, leased_until = ");
+        claim
+            .push_bind(now.plus(request.lease).as_millis())
+            .push(", updated_at = ")
+            .push_bind(now.as_millis())
+            .push(" WHERE id IN (SELECT id FROM queue_entries WHERE");
+        push_ready_conditions(&mut claim, now);
+        if let Some(group) = &request.group {
+            claim.push(" AND group_id = ").push_bind(group.as_str());
+        }
+        if let Some(wave) = request.wave {
+            claim.push(" AND wave = ").push_bind(i64::from(wave));
+        }
+        if !request.maps.is_empty() {
+            claim.push(" AND map_id IN (");
+            let mut maps = claim.separated(", ");
+            for map in &request.maps {
+                maps.push_bind(map.as_str());
+            }
+            claim.push(")");
+        }
+        claim
+            .push(" ORDER BY sequence, wave, id LIMIT ")
+            .push_bind(i64::from(request.limit))
+            .push(") RETURNING ")
+            .push(ENTRY_COLUMNS);
+        let rows = claim
+            .build()
+            .fetch_all(self.conn())
+            .await
+            .map_err(db("claim queue entries"))?;
+        let mut entries = rows
+            .iter()
+            .map(entry_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        // RETURNING does not promise an order.
+        entries.sort_by_key(|e| (e.sequence, e.wave, e.id));
+        Ok(entries)
+    }
+
+    /// Ends every lease, making claimed entries claimable at once. For the engine's start:
+    /// the workers that held them are gone.
+    pub async fn release_leases(&mut self, now: Timestamp) -> Result<u64, StoreError> {
+        sqlx::query(
+            "UPDATE queue_entries SET leased_until = NULL, updated_at = ? \
+             WHERE leased_until IS NOT NULL",
+        )
+        .bind(now.as_millis())
+        .execute(self.conn())
+        .await
+        .map(|done| done.rows_affected())
+        .map_err(db("release queue leases"))
+    }
+}
+
+impl Store {
+    /// Claims the next batch in its own transaction (see [`StoreTx::claim`]).
+    pub async fn claim_batch(
+        &self,
+        request: &ClaimRequest,
+        now: Timestamp,
+    ) -> Result<Vec<QueueEntry>, StoreError> {
+        let mut tx = self.begin().await?;
+        let entries = tx.claim(request, now).await?;
+        tx.commit().await?;
+        Ok(entries)
+    }
+
+    /// Ends every lease in its own transaction (see [`StoreTx::release_leases`]).
+    pub async fn release_leases(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let released = tx.release_leases(now).await?;
+        tx.commit().await?;
+        Ok(released)
+    }
+
+    /// One entry, if it exists.
+    pub async fn queue_entry(&self, id: EntryId) -> Result<Option<QueueEntry>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {ENTRY_COLUMNS} FROM queue_entries WHERE id = ?"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db("read a queue entry"))?;
+        row.as_ref().map(entry_from_row).transpose()
+    }
+
+    /// Entries in FIFO order, optionally of one map and/or status, at most `limit`.
+    pub async fn list_entries(
+        &self,
+        map_id: Option<&str>,
+        status: Option<EntryStatus>,
+        limit: u32,
+    ) -> Result<Vec<QueueEntry>, StoreError> {
+        let mut query = QueryBuilder::new(format!(
+            "SELECT {ENTRY_COLUMNS} FROM queue_entries WHERE 1 = 1"
+        ));
+        if let Some(map_id) = map_id {
+            query.push(" AND map_id = ").push_bind(map_id);
+        }
+        if let Some(status) = status {
+            query.push(" AND status = ").push_bind(status.as_str());
+        }
+        query
+            .push(" ORDER BY id LIMIT ")
+            .push_bind(i64::from(limit));
+        let rows = query
+            .build()
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db("list queue entries"))?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    /// Entry counts per map and status (maps and statuses without entries are left out).
+    pub async fn queue_counts(&self) -> Result<Vec<QueueCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT map_id, status, COUNT(*) AS count FROM queue_entries \
+             GROUP BY map_id, status ORDER BY map_id, status",
+        )
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db("count queue entries"))?;
+        rows.iter()
+            .map(|row| {
+                let r = RowReader::new(row, "queue_entries");
+                Ok(QueueCount {
+                    map_id: r.text("map_id")?,
+                    status: r.word("status")?,
+                    count: r.u64("count")?,
+                })
+            })
+            .collect()
+    }
+
+    /// When the next pending entry of an unpaused map becomes ready (now or in the past when
+    /// one is ready already); `None` when nothing is pending. Lets a watcher sleep until then.
+    pub async fn next_ready_at(&self) -> Result<Option<Timestamp>, StoreError> {
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(MAX(next_attempt_at, COALESCE(leased_until, 0))) FROM queue_entries \
+             WHERE status = 'pending' \
+             AND map_id NOT IN (SELECT map_id FROM map_state WHERE paused = 1)",
+        )
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db("find the next ready queue entry"))?;
+        Ok(next.map(Timestamp::from_millis))
+    }
+
+    /// Deletes done and skipped entries last updated before `before`, returning how many.
+    /// Safe for dedupe: the cursors guarantee those changes are never read again.
+    pub async fn purge_finished(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let purged = sqlx::query(
+            "DELETE FROM queue_entries WHERE status IN ('done', 'skipped') AND updated_at < ?",
+        )
+        .bind(before.as_millis())
+        .execute(tx.conn())
+        .await
+        .map_err(db("purge finished queue entries"))?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(purged)
+    }
+}

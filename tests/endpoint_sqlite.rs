@@ -1,0 +1,165 @@
+//! The SQLite endpoint against real database files in temp dirs.
+
+mod common;
+
+use std::time::Duration;
+
+use common::scenarios::{self, apply, keys, row, upsert};
+use dualwrite::endpoint::sqlite::{SqliteEndpoint, SqliteOptions};
+use dualwrite::endpoint::{connect, Endpoint, EndpointError, ErrorCategory, Operation};
+use dualwrite::model::{EndpointKind, Environment, Side};
+
+macro_rules! scenario {
+    ($($name:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $name() {
+            let fixture = common::sqlite_fixture().await;
+            scenarios::$name(&fixture).await;
+            fixture.finish().await;
+        }
+    )*};
+}
+
+scenario!(
+    discovery_reports_columns_types_and_keys,
+    unknown_names_are_refused_with_the_closest_name,
+    hostile_names_are_quoted,
+    upsert_inserts_then_updates_by_natural_key,
+    many_rows_go_in_few_statements_and_keep_their_order,
+    bulk_apply_writes_without_reporting,
+    delete_reports_whether_the_row_existed,
+    a_failing_batch_leaves_nothing_applied,
+    business_validation_in_a_trigger_is_an_application_error,
+    values_that_do_not_fit_are_refused_naming_the_column,
+    upsert_needs_a_unique_key,
+    an_open_transaction_is_invisible_until_commit_and_gone_after_rollback,
+    scan_pages_in_key_order_with_a_filter,
+    capture_records_app_changes_with_increasing_versions,
+    a_key_change_is_a_delete_and_an_upsert,
+    engine_writes_are_not_read_back,
+    removed_capture_records_nothing,
+);
+
+#[tokio::test]
+async fn connections_use_wal_and_enforce_foreign_keys() {
+    let f = common::sqlite_fixture().await;
+    f.app
+        .exec(
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY); \
+             CREATE TABLE child (id INTEGER PRIMARY KEY, parent INTEGER NOT NULL REFERENCES parent(id))",
+        )
+        .await;
+    f.endpoint.discover().await.expect("discover");
+    assert_eq!(
+        f.app.text("PRAGMA journal_mode").await.as_deref(),
+        Some("wal")
+    );
+    let mut transaction = f.endpoint.begin().await.expect("begin");
+    let error = transaction
+        .apply(&[Operation::Upsert {
+            table: "child".into(),
+            key_columns: keys(&["id"]),
+            values: row(&[("id", 1i64.into()), ("parent", 42i64.into())]),
+        }])
+        .await
+        .unwrap_err();
+    assert_eq!(error.category(), ErrorCategory::Application);
+    assert!(error.to_string().contains("FOREIGN KEY"), "{error}");
+    transaction.rollback().await.expect("rollback");
+    f.finish().await;
+}
+
+#[tokio::test]
+async fn a_locked_database_is_a_system_error() {
+    let f = common::sqlite_fixture().await;
+    f.create_customers().await;
+    let path = f.dir.as_ref().expect("dir").path().join("endpoint.db");
+    let impatient = SqliteEndpoint::open(
+        "impatient",
+        Side::Fno,
+        &path,
+        SqliteOptions {
+            busy_timeout: Duration::from_millis(100),
+            ..SqliteOptions::default()
+        },
+    )
+    .await
+    .expect("open");
+    // Another writer holds the lock.
+    let mut holder = f.endpoint.begin().await.expect("begin");
+    holder
+        .apply(&[upsert("USMF", "C1", "holding", 1.0)])
+        .await
+        .expect("apply");
+    let error = match impatient.begin().await {
+        Ok(_) => panic!("the database is locked"),
+        Err(error) => error,
+    };
+    assert_eq!(error.category(), ErrorCategory::System, "{error}");
+    assert!(error.is_retryable());
+    holder.rollback().await.expect("rollback");
+    // Once the lock is gone the same call succeeds.
+    let transaction = impatient.begin().await.expect("begin after the lock");
+    transaction.rollback().await.expect("rollback");
+    impatient.close().await;
+    f.finish().await;
+}
+
+fn environment(url: &str) -> Environment {
+    Environment {
+        id: "fno".into(),
+        side: Side::Fno,
+        kind: EndpointKind::Sqlite,
+        url: url.into(),
+        legal_entities: vec![],
+    }
+}
+
+#[tokio::test]
+async fn connect_expands_variables_relative_to_the_project() {
+    let f = common::sqlite_fixture().await;
+    f.create_customers().await;
+    apply(&f, &[upsert("USMF", "C1", "Contoso", 1.0)]).await;
+    let project_dir = f.dir.as_ref().expect("dir").path().to_path_buf();
+    std::env::set_var("DUALWRITE_TEST_SQLITE_NAME_7F3A", "endpoint");
+    let endpoint = connect(
+        &environment("${DUALWRITE_TEST_SQLITE_NAME_7F3A}.db"),
+        &project_dir,
+    )
+    .await
+    .expect("connect");
+    assert_eq!(endpoint.side(), Side::Fno);
+    let rows = endpoint
+        .scan(&dualwrite::endpoint::ScanRequest::new(
+            "customers",
+            keys(&["id"]),
+            10,
+        ))
+        .await
+        .expect("scan");
+    assert_eq!(rows.len(), 1);
+    endpoint.close().await;
+
+    let missing = connect(
+        &environment("${DUALWRITE_TEST_UNSET_VARIABLE_9C1}.db"),
+        &project_dir,
+    )
+    .await
+    .err()
+    .expect("a missing variable is an error");
+    assert!(
+        matches!(&missing, EndpointError::MissingVariable { variable, .. } if variable == "DUALWRITE_TEST_UNSET_VARIABLE_9C1"),
+        "{missing:?}"
+    );
+    assert!(missing
+        .to_string()
+        .contains("DUALWRITE_TEST_UNSET_VARIABLE_9C1"));
+
+    let absent = connect(&environment("no-such.db"), &project_dir)
+        .await
+        .err()
+        .expect("a missing file is an error");
+    assert!(absent.to_string().contains("no-such.db"), "{absent}");
+    assert!(!project_dir.join("no-such.db").exists(), "not created");
+    f.finish().await;
+}

@@ -1,0 +1,1366 @@
+//! Integration tests of the runtime store on real SQLite files in temporary directories.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use dualwrite::model::Side;
+use dualwrite::store::{
+    default_dir, known_migrations, ActivityLevel, ClaimRequest, ConflictFilter, EntryId,
+    EntryStatus, ErrorCategory, ErrorFilter, ErrorId, KeyText, LiveState, NewConflict, NewEntry,
+    NewError, Op, PauseReason, PlaceholderRef, Resolution, RetrySelection, RunKind, RunStatus,
+    SideSnapshot, Snapshot, Store, StoreError, Timestamp,
+};
+use serde_json::json;
+use sqlx::Connection;
+
+const T0: Timestamp = Timestamp::from_millis(1_700_000_000_000);
+const LEASE: Duration = Duration::from_secs(60);
+
+fn key(values: &[serde_json::Value]) -> KeyText {
+    KeyText::from_values(values)
+}
+
+fn entry(map: &str, k: &str, version: u32, group: &str, sequence: u32) -> NewEntry {
+    NewEntry {
+        map_id: map.to_string(),
+        source_side: Side::Fno,
+        key: key(&[json!("USMF"), json!(k)]),
+        row_version: version.to_string(),
+        op: Op::Upsert,
+        group_id: group.to_string(),
+        sequence,
+        wave: 0,
+    }
+}
+
+async fn open_temp() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join(".dualwrite"))
+        .await
+        .expect("open store");
+    (dir, store)
+}
+
+/// A separate raw connection to the store's file, as another program would have.
+async fn raw_connection(path: &Path) -> sqlx::SqliteConnection {
+    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("raw connection")
+}
+
+fn ids(entries: &[dualwrite::store::QueueEntry]) -> Vec<EntryId> {
+    entries.iter().map(|e| e.id).collect()
+}
+
+fn keys_of(entries: &[dualwrite::store::QueueEntry]) -> Vec<String> {
+    entries.iter().map(|e| e.key.to_string()).collect()
+}
+
+async fn count(store: &Store, map: &str, status: EntryStatus) -> u64 {
+    store
+        .queue_counts()
+        .await
+        .expect("counts")
+        .into_iter()
+        .find(|c| c.map_id == map && c.status == status)
+        .map_or(0, |c| c.count)
+}
+
+#[test]
+fn default_dir_is_beside_the_project_file() {
+    assert_eq!(
+        default_dir(Path::new("/work/demo/sales.dwproj.json")),
+        Path::new("/work/demo/.dualwrite")
+    );
+    assert_eq!(
+        default_dir(Path::new("sales.dwproj.json")),
+        Path::new(".dualwrite")
+    );
+}
+
+#[test]
+fn key_text_is_canonical() {
+    let parsed = KeyText::parse(" [ \"USMF\" , 42 ] ").expect("valid key");
+    assert_eq!(parsed, key(&[json!("USMF"), json!(42)]));
+    assert_eq!(parsed.as_str(), "[\"USMF\",42]");
+    assert_eq!(
+        parsed.values().expect("values"),
+        vec![json!("USMF"), json!(42)]
+    );
+    assert!(matches!(
+        KeyText::parse("{\"a\":1}"),
+        Err(StoreError::InvalidKey { .. })
+    ));
+    assert!(matches!(
+        KeyText::parse("[]"),
+        Err(StoreError::InvalidKey { .. })
+    ));
+    assert!(matches!(
+        KeyText::parse("[1,"),
+        Err(StoreError::InvalidKey { .. })
+    ));
+}
+
+#[tokio::test]
+async fn migrations_apply_on_a_new_file_and_reopen_is_idempotent() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("nested").join(".dualwrite");
+    let store = Store::open(&state).await.expect("first open");
+    assert!(store.path().is_file(), "the database file is created");
+    assert_eq!(
+        store.applied_migrations().await.expect("applied"),
+        known_migrations()
+    );
+    store
+        .enqueue_changes("fno-env", 7, &[entry("customers", "C1", 1, "g", 1)], T0)
+        .await
+        .expect("enqueue");
+    let path = store.path().to_path_buf();
+    store.close().await;
+
+    let mut raw = raw_connection(&path).await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut raw)
+        .await
+        .expect("journal mode");
+    assert_eq!(mode, "wal");
+    raw.close().await.expect("close raw");
+
+    let store = Store::open(&state).await.expect("second open");
+    assert_eq!(
+        store.applied_migrations().await.expect("applied"),
+        known_migrations()
+    );
+    assert_eq!(store.cursor("fno-env").await.expect("cursor"), Some(7));
+    assert_eq!(count(&store, "customers", EntryStatus::Pending).await, 1);
+
+    // Foreign keys are enforced: progress of a run that does not exist is refused.
+    let mut tx = store.begin().await.expect("begin");
+    let orphan = tx
+        .record_progress(
+            dualwrite::store::RunId(999),
+            "customers",
+            None,
+            &key(&[json!(1)]),
+            1,
+            T0,
+        )
+        .await;
+    assert!(orphan.is_err(), "foreign key must reject an unknown run");
+}
+
+#[tokio::test]
+async fn a_store_from_a_newer_build_is_refused() {
+    let (dir, store) = open_temp().await;
+    let path = store.path().to_path_buf();
+    store.close().await;
+    let mut raw = raw_connection(&path).await;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99991231000000, 'from a newer build', 1, X'00', 0)",
+    )
+    .execute(&mut raw)
+    .await
+    .expect("simulate a newer migration");
+    raw.close().await.expect("close raw");
+
+    let refused = Store::open(&dir.path().join(".dualwrite")).await;
+    let Err(error) = refused else {
+        panic!("a newer store must be refused");
+    };
+    assert!(
+        matches!(
+            error,
+            StoreError::NewerStore {
+                found: 99991231000000,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(message.contains("newer version"), "{message}");
+    assert!(message.contains(&path.display().to_string()), "{message}");
+}
+
+#[tokio::test]
+async fn a_store_with_a_modified_migration_is_refused() {
+    let (dir, store) = open_temp().await;
+    let path = store.path().to_path_buf();
+    store.close().await;
+    let mut raw = raw_connection(&path).await;
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = X'00'")
+        .execute(&mut raw)
+        .await
+        .expect("tamper");
+    raw.close().await.expect("close raw");
+    let refused = Store::open(&dir.path().join(".dualwrite")).await;
+    assert!(
+        matches!(refused, Err(StoreError::ModifiedMigration { .. })),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn enqueue_dedupes_the_same_change() {
+    let (_dir, store) = open_temp().await;
+    let batch = vec![
+        entry("customers", "C1", 1, "g", 1),
+        entry("customers", "C1", 2, "g", 1),
+        entry("customers", "C1", 1, "g", 1), // same change twice in one batch
+        entry("contacts", "C1", 1, "g", 2),  // same key, other map
+    ];
+    let first = store
+        .enqueue_changes("fno-env", 10, &batch, T0)
+        .await
+        .expect("first");
+    assert_eq!((first.inserted, first.duplicates), (3, 1));
+
+    // The change log is read again after a crash: nothing new.
+    let again = store
+        .enqueue_changes("fno-env", 10, &batch, T0)
+        .await
+        .expect("again");
+    assert_eq!((again.inserted, again.duplicates), (0, 4));
+
+    // Still a duplicate after it was processed.
+    let claimed = store
+        .claim_batch(&ClaimRequest::any(10, LEASE), T0)
+        .await
+        .expect("claim");
+    store.mark_done(&ids(&claimed), T0).await.expect("done");
+    let after_done = store
+        .enqueue_changes("fno-env", 10, &batch[..1], T0)
+        .await
+        .expect("after done");
+    assert_eq!(after_done.inserted, 0);
+
+    // The other side's change of the same key and version is its own change.
+    let mut dataverse = entry("customers", "C1", 1, "g", 1);
+    dataverse.source_side = Side::Dataverse;
+    let other_side = store
+        .enqueue_changes("dv-env", 1, &[dataverse], T0)
+        .await
+        .expect("other side");
+    assert_eq!(other_side.inserted, 1);
+}
+
+#[tokio::test]
+async fn enqueue_many_spans_several_statements() {
+    let (_dir, store) = open_temp().await;
+    let batch: Vec<NewEntry> = (0..6_000)
+        .map(|i| entry("lines", &format!("L{i:05}"), 1, "orders", 2))
+        .collect();
+    let outcome = store
+        .enqueue_changes("fno-env", 6_000, &batch, T0)
+        .await
+        .expect("enqueue");
+    assert_eq!((outcome.inserted, outcome.duplicates), (6_000, 0));
+    assert_eq!(count(&store, "lines", EntryStatus::Pending).await, 6_000);
+    let first = store
+        .claim_batch(&ClaimRequest::any(3, LEASE), T0)
+        .await
+        .expect("claim");
+    assert_eq!(
+        keys_of(&first),
+        [
+            "[\"USMF\",\"L00000\"]",
+            "[\"USMF\",\"L00001\"]",
+            "[\"USMF\",\"L00002\"]"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn claims_take_lowest_sequence_first_then_fifo() {
+    let (_dir, store) = open_temp().await;
+    let batch = vec![
+        entry("lines", "L1", 1, "orders", 2),
+        entry("headers", "H1", 1, "orders", 1),
+        entry("lines", "L2", 1, "orders", 2),
+        entry("headers", "H2", 1, "orders", 1),
+        entry("customers", "C1", 1, "parties", 1),
+    ];
+    store
+        .enqueue_changes("fno-env", 5, &batch, T0)
+        .await
+        .expect("enqueue");
+
+    let mut only_orders = ClaimRequest::any(10, LEASE);
+    only_orders.group = Some("orders".to_string());
+    let orders = store.claim_batch(&only_orders, T0).await.expect("claim");
+    assert_eq!(
+        keys_of(&orders),
+        [
+            "[\"USMF\",\"H1\"]",
+            "[\"USMF\",\"H2\"]",
+            "[\"USMF\",\"L1\"]",
+            "[\"USMF\",\"L2\"]"
+        ]
+    );
+    assert!(orders.iter().all(|e| e.attempts == 1));
+    assert!(orders
+        .iter()
+        .all(|e| e.leased_until == Some(T0.plus(LEASE))));
+
+    // Leased entries are not claimed again while the lease holds...
+    let during_lease = store
+        .claim_batch(&only_orders, T0.plus(Duration::from_secs(30)))
+        .await
+        .expect("claim during lease");
+    assert!(during_lease.is_empty());
+    // ...and are claimable again once it ran out (a worker died), in the same order.
+    let after_lease = store
+        .claim_batch(&only_orders, T0.plus(LEASE))
+        .await
+        .expect("claim after lease");
+    assert_eq!(keys_of(&after_lease), keys_of(&orders));
+    assert!(after_lease.iter().all(|e| e.attempts == 2));
+
+    // At engine start every lease is released at once.
+    let released = store.release_leases(T0).await.expect("release");
+    assert_eq!(released, 4);
+    let everything = store
+        .claim_batch(&ClaimRequest::any(2, LEASE), T0)
+        .await
+        .expect("claim any");
+    assert_eq!(
+        keys_of(&everything),
+        ["[\"USMF\",\"H1\"]", "[\"USMF\",\"H2\"]"]
+    );
+    let next = store
+        .claim_batch(&ClaimRequest::any(10, LEASE), T0)
+        .await
+        .expect("claim rest");
+    assert_eq!(
+        keys_of(&next),
+        [
+            "[\"USMF\",\"C1\"]",
+            "[\"USMF\",\"L1\"]",
+            "[\"USMF\",\"L2\"]"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn claims_by_map_and_wave() {
+    let (_dir, store) = open_temp().await;
+    let mut parent = entry("customers", "C1", 1, "g", 1);
+    parent.wave = 0;
+    let mut child = entry("contacts", "P1", 1, "g", 1);
+    child.wave = 1;
+    store
+        .enqueue_changes("fno-env", 2, &[child, parent], T0)
+        .await
+        .expect("enqueue");
+    let mut wave_one = ClaimRequest::any(10, LEASE);
+    wave_one.wave = Some(1);
+    let claimed = store.claim_batch(&wave_one, T0).await.expect("wave 1");
+    assert_eq!(keys_of(&claimed), ["[\"USMF\",\"P1\"]"]);
+    let mut by_map = ClaimRequest::any(10, LEASE);
+    by_map.maps = vec!["customers".to_string()];
+    let claimed = store.claim_batch(&by_map, T0).await.expect("by map");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].map_id, "customers");
+}
+
+#[tokio::test]
+async fn cursor_advances_in_the_same_transaction_as_the_enqueue() {
+    let (_dir, store) = open_temp().await;
+    let batch: Vec<NewEntry> = (0..5_000)
+        .map(|i| entry("customers", &format!("C{i}"), 1, "g", 1))
+        .collect();
+
+    // The cursor write fails after every entry was inserted: nothing may remain.
+    let mut raw = raw_connection(store.path()).await;
+    sqlx::query(
+        "CREATE TRIGGER fail_cursor BEFORE INSERT ON cursors \
+         BEGIN SELECT RAISE(ABORT, 'simulated failure'); END",
+    )
+    .execute(&mut raw)
+    .await
+    .expect("trigger");
+    let failed = store.enqueue_changes("fno-env", 5_000, &batch, T0).await;
+    assert!(failed.is_err());
+    assert_eq!(count(&store, "customers", EntryStatus::Pending).await, 0);
+    assert_eq!(store.cursor("fno-env").await.expect("cursor"), None);
+
+    // An insert fails in the middle of the entries (second statement): same outcome.
+    sqlx::query("DROP TRIGGER fail_cursor")
+        .execute(&mut raw)
+        .await
+        .expect("drop trigger");
+    sqlx::query(
+        "CREATE TRIGGER fail_entry BEFORE INSERT ON queue_entries \
+         WHEN NEW.key_text = '[\"USMF\",\"C4000\"]' \
+         BEGIN SELECT RAISE(ABORT, 'simulated failure'); END",
+    )
+    .execute(&mut raw)
+    .await
+    .expect("trigger");
+    assert!(store
+        .enqueue_changes("fno-env", 5_000, &batch, T0)
+        .await
+        .is_err());
+    assert_eq!(count(&store, "customers", EntryStatus::Pending).await, 0);
+    assert_eq!(store.cursor("fno-env").await.expect("cursor"), None);
+
+    // Without failures both happen.
+    sqlx::query("DROP TRIGGER fail_entry")
+        .execute(&mut raw)
+        .await
+        .expect("drop trigger");
+    raw.close().await.expect("close raw");
+    store
+        .enqueue_changes("fno-env", 5_000, &batch, T0)
+        .await
+        .expect("enqueue");
+    assert_eq!(
+        count(&store, "customers", EntryStatus::Pending).await,
+        5_000
+    );
+    assert_eq!(store.cursor("fno-env").await.expect("cursor"), Some(5_000));
+
+    // A cursor never moves back, and the entries of that call are not kept either.
+    let back = store
+        .enqueue_changes("fno-env", 10, &[entry("customers", "late", 1, "g", 1)], T0)
+        .await;
+    assert!(
+        matches!(
+            back,
+            Err(StoreError::CursorBackwards {
+                current: 5_000,
+                requested: 10,
+                ..
+            })
+        ),
+        "{back:?}"
+    );
+    assert_eq!(
+        count(&store, "customers", EntryStatus::Pending).await,
+        5_000
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_transaction_leaves_nothing() {
+    let (_dir, store) = open_temp().await;
+    let mut tx = store.begin().await.expect("begin");
+    tx.enqueue(&[entry("customers", "C1", 1, "g", 1)], T0)
+        .await
+        .expect("enqueue");
+    tx.advance_cursor("fno-env", 1, T0).await.expect("cursor");
+    drop(tx); // the process "crashes" before commit
+    assert_eq!(count(&store, "customers", EntryStatus::Pending).await, 0);
+    assert_eq!(store.cursor("fno-env").await.expect("cursor"), None);
+}
+
+#[tokio::test]
+async fn status_transitions() {
+    let (_dir, store) = open_temp().await;
+    let batch: Vec<NewEntry> = (1..=6)
+        .map(|i| entry("customers", &format!("C{i}"), 1, "g", 1))
+        .collect();
+    store
+        .enqueue_changes("fno-env", 6, &batch, T0)
+        .await
+        .expect("enqueue");
+    let claimed = store
+        .claim_batch(&ClaimRequest::any(10, LEASE), T0)
+        .await
+        .expect("claim");
+    let [c1, c2, c3, c4, c5, c6] = ids(&claimed)[..] else {
+        panic!("six entries expected");
+    };
+
+    let mut tx = store.begin().await.expect("begin");
+    assert_eq!(tx.mark_done(&[c1], T0).await.expect("done"), 1);
+    assert_eq!(tx.mark_skipped(&[c2], T0).await.expect("skipped"), 1);
+    assert_eq!(tx.mark_failed(&[c3], T0).await.expect("failed"), 1);
+    assert_eq!(tx.hold(&[c4], T0).await.expect("held"), 1);
+    let later = T0.plus(Duration::from_secs(300));
+    assert_eq!(tx.schedule_retry(&[c5], later, T0).await.expect("retry"), 1);
+    // A finished entry keeps its outcome.
+    assert_eq!(tx.mark_failed(&[c1], T0).await.expect("no change"), 0);
+    tx.commit().await.expect("commit");
+
+    let status = |id| {
+        let store = store.clone();
+        async move {
+            store
+                .queue_entry(id)
+                .await
+                .expect("read")
+                .expect("exists")
+                .status
+        }
+    };
+    assert_eq!(status(c1).await, EntryStatus::Done);
+    assert_eq!(status(c2).await, EntryStatus::Skipped);
+    assert_eq!(status(c3).await, EntryStatus::Failed);
+    assert_eq!(status(c4).await, EntryStatus::Held);
+    assert_eq!(status(c5).await, EntryStatus::Pending);
+
+    // Only c6's lease is still running; after it ends only c6 is ready, c5 waits for backoff.
+    let t1 = T0.plus(LEASE);
+    let ready = store
+        .claim_batch(&ClaimRequest::any(10, LEASE), t1)
+        .await
+        .expect("claim");
+    assert_eq!(ids(&ready), [c6]);
+    assert_eq!(
+        store.next_ready_at().await.expect("next ready"),
+        Some(t1.plus(LEASE)),
+        "c6's new lease ends before c5's backoff"
+    );
+    store.mark_done(&[c6], t1).await.expect("done");
+    let ready = store
+        .claim_batch(&ClaimRequest::any(10, LEASE), later)
+        .await
+        .expect("claim");
+    assert_eq!(ids(&ready), [c5]);
+
+    // Held entries come back when released, failed ones when re-queued.
+    let mut tx = store.begin().await.expect("begin");
+    assert_eq!(
+        tx.release_held(Some("customers"), later)
+            .await
+            .expect("release"),
+        1
+    );
+    assert_eq!(tx.requeue(&[c3, c1], later).await.expect("requeue"), 1);
+    tx.commit().await.expect("commit");
+    let ready = store
+        .claim_batch(&ClaimRequest::any(10, LEASE), later)
+        .await
+        .expect("claim");
+    assert_eq!(ids(&ready), [c3, c4]);
+    assert_eq!(ready[0].attempts, 1, "a re-queued entry starts again");
+}
+
+#[tokio::test]
+async fn parallel_claims_never_share_an_entry() {
+    let (_dir, store) = open_temp().await;
+    let batch: Vec<NewEntry> = (0..2_000)
+        .map(|i| entry("customers", &format!("C{i}"), 1, "g", 1))
+        .collect();
+    store
+        .enqueue_changes("fno-env", 1, &batch, T0)
+        .await
+        .expect("enqueue");
+    let mut workers = Vec::new();
+    for _ in 0..4 {
+        let store = store.clone();
+        workers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let claimed = store
+                    .claim_batch(&ClaimRequest::any(37, LEASE), T0)
+                    .await
+                    .expect("claim");
+                if claimed.is_empty() {
+                    return mine;
+                }
+                mine.extend(ids(&claimed));
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for worker in workers {
+        all.extend(worker.await.expect("worker"));
+    }
+    let distinct: BTreeSet<EntryId> = all.iter().copied().collect();
+    assert_eq!(all.len(), 2_000);
+    assert_eq!(distinct.len(), 2_000);
+}
+
+fn error(entry: Option<EntryId>, map: &str, category: ErrorCategory, message: &str) -> NewError {
+    NewError {
+        queue_entry: entry,
+        map_id: map.to_string(),
+        key: Some(key(&[json!("USMF"), json!("C1")])),
+        category,
+        message: message.to_string(),
+        row: Some(json!({"AccountNum": "C1", "CustGroup": "BAD"})),
+        attempts: 1,
+    }
+}
+
+#[tokio::test]
+async fn error_log_filters_retry_and_resolve() {
+    let (_dir, store) = open_temp().await;
+    let batch = vec![
+        entry("customers", "C1", 1, "g", 1),
+        entry("customers", "C2", 1, "g", 1),
+        entry("contacts", "P1", 1, "g", 2),
+    ];
+    store
+        .enqueue_changes("fno-env", 3, &batch, T0)
+        .await
+        .expect("enqueue");
+    let claimed = store
+        .claim_batch(&ClaimRequest::any(10, LEASE), T0)
+        .await
+        .expect("claim");
+    let [c1, c2, p1] = ids(&claimed)[..] else {
+        panic!("three entries expected");
+    };
+
+    let mut tx = store.begin().await.expect("begin");
+    tx.mark_failed(&[c1, p1], T0).await.expect("failed");
+    tx.mark_skipped(&[c2], T0).await.expect("skipped");
+    tx.log_errors(
+        &[
+            error(
+                Some(c1),
+                "customers",
+                ErrorCategory::Application,
+                "lookup not found",
+            ),
+            error(
+                Some(c2),
+                "customers",
+                ErrorCategory::Concurrency,
+                "version moved on",
+            ),
+            error(
+                Some(p1),
+                "contacts",
+                ErrorCategory::Application,
+                "constraint",
+            ),
+            error(
+                None,
+                "contacts",
+                ErrorCategory::System,
+                "live: connection lost",
+            ),
+        ],
+        T0,
+    )
+    .await
+    .expect("log");
+    tx.commit().await.expect("commit");
+
+    let all = store
+        .list_errors(&ErrorFilter::default())
+        .await
+        .expect("all");
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[0].message, "lookup not found");
+    assert_eq!(
+        all[0].row,
+        Some(json!({"AccountNum": "C1", "CustGroup": "BAD"}))
+    );
+    let application = store
+        .list_errors(&ErrorFilter {
+            category: Some(ErrorCategory::Application),
+            ..ErrorFilter::default()
+        })
+        .await
+        .expect("application");
+    assert_eq!(application.len(), 2);
+    let contacts = store
+        .list_errors(&ErrorFilter {
+            map_id: Some("contacts".to_string()),
+            ..ErrorFilter::default()
+        })
+        .await
+        .expect("contacts");
+    assert_eq!(contacts.len(), 2);
+    let (e_c1, e_c2, e_p1, e_live) = (all[0].id, all[1].id, all[2].id, all[3].id);
+
+    // Retry by id: the failed entry is back in line as new; the error is closed as retried.
+    let outcome = store
+        .retry_errors(&RetrySelection::Ids(vec![e_c1, e_live, ErrorId(999)]), T0)
+        .await
+        .expect("retry");
+    assert_eq!(outcome.retried, [e_c1]);
+    assert_eq!(outcome.requeued_entries, 1);
+    assert_eq!(outcome.not_retryable, [e_live]);
+    assert_eq!(outcome.unknown, [ErrorId(999)]);
+    let c1_entry = store.queue_entry(c1).await.expect("read").expect("exists");
+    assert_eq!(
+        (c1_entry.status, c1_entry.attempts),
+        (EntryStatus::Pending, 0)
+    );
+    let unresolved = store
+        .list_errors(&ErrorFilter {
+            unresolved_only: true,
+            ..ErrorFilter::default()
+        })
+        .await
+        .expect("unresolved");
+    assert_eq!(
+        unresolved.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [e_c2, e_p1, e_live]
+    );
+    let retried = store
+        .list_errors(&ErrorFilter::default())
+        .await
+        .expect("all");
+    assert_eq!(retried[0].resolution, Some(Resolution::Retried));
+    assert_eq!(retried[0].resolved_at, Some(T0));
+
+    // Retry all: application errors are re-queued, the concurrency skip is not.
+    let outcome = store
+        .retry_errors(&RetrySelection::AllUnresolved, T0)
+        .await
+        .expect("retry all");
+    assert_eq!(outcome.retried, [e_p1]);
+    assert_eq!(outcome.not_retryable, [e_c2, e_live]);
+    assert_eq!(
+        store
+            .queue_entry(c2)
+            .await
+            .expect("read")
+            .expect("exists")
+            .status,
+        EntryStatus::Skipped
+    );
+    assert_eq!(
+        store
+            .queue_entry(p1)
+            .await
+            .expect("read")
+            .expect("exists")
+            .status,
+        EntryStatus::Pending
+    );
+
+    // Resolve closes what retry cannot.
+    assert_eq!(
+        store
+            .resolve_errors(&[e_live, e_c1], T0)
+            .await
+            .expect("resolve"),
+        1
+    );
+    let unresolved = store
+        .list_errors(&ErrorFilter {
+            unresolved_only: true,
+            ..ErrorFilter::default()
+        })
+        .await
+        .expect("unresolved");
+    assert_eq!(unresolved.iter().map(|e| e.id).collect::<Vec<_>>(), [e_c2]);
+}
+
+#[tokio::test]
+async fn error_counts_within_a_window() {
+    let (_dir, store) = open_temp().await;
+    let minute = Duration::from_secs(60);
+    let mut tx = store.begin().await.expect("begin");
+    for (at, map, category) in [
+        (T0, "customers", ErrorCategory::Application),
+        (T0.plus(minute * 6), "customers", ErrorCategory::Application),
+        (T0.plus(minute * 8), "customers", ErrorCategory::Application),
+        (T0.plus(minute * 9), "customers", ErrorCategory::System),
+        (T0.plus(minute * 9), "contacts", ErrorCategory::Application),
+    ] {
+        tx.log_errors(&[error(None, map, category, "boom")], at)
+            .await
+            .expect("log");
+    }
+    tx.commit().await.expect("commit");
+    let now = T0.plus(minute * 10);
+    let counts = store
+        .error_counts_since(now.minus(minute * 5))
+        .await
+        .expect("counts");
+    let get = |map: &str, category| {
+        counts
+            .iter()
+            .find(|c| c.map_id == map && c.category == category)
+            .map_or(0, |c| c.count)
+    };
+    assert_eq!(get("customers", ErrorCategory::Application), 2);
+    assert_eq!(get("customers", ErrorCategory::System), 1);
+    assert_eq!(get("contacts", ErrorCategory::Application), 1);
+    assert_eq!(counts.len(), 3);
+    let wider = store
+        .error_counts_since(now.minus(minute * 15))
+        .await
+        .expect("counts");
+    assert_eq!(
+        wider
+            .iter()
+            .find(|c| c.map_id == "customers" && c.category == ErrorCategory::Application)
+            .map(|c| c.count),
+        Some(3)
+    );
+}
+
+fn snapshot(map: &str, k: &str, fno: serde_json::Value, dataverse: serde_json::Value) -> Snapshot {
+    Snapshot {
+        map_id: map.to_string(),
+        key: key(&[json!(k)]),
+        fno: SideSnapshot {
+            values: fno,
+            version: Some("1".to_string()),
+        },
+        dataverse: SideSnapshot {
+            values: dataverse,
+            version: None,
+        },
+        synced_at: T0,
+    }
+}
+
+#[tokio::test]
+async fn snapshots_upsert_and_read() {
+    let (_dir, store) = open_temp().await;
+    let a = snapshot(
+        "customers",
+        "C1",
+        json!({"Name": "Contoso"}),
+        json!({"name": "Contoso"}),
+    );
+    let b = snapshot(
+        "customers",
+        "C2",
+        json!({"Name": "Fabrikam"}),
+        json!({"name": "Fabrikam"}),
+    );
+    let mut tx = store.begin().await.expect("begin");
+    tx.upsert_snapshots(&[a.clone(), b.clone()])
+        .await
+        .expect("write");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        store.snapshot("customers", &a.key).await.expect("read"),
+        Some(a.clone())
+    );
+    assert_eq!(
+        store.snapshot("contacts", &a.key).await.expect("read"),
+        None
+    );
+
+    let mut changed = a.clone();
+    changed.fno.values = json!({"Name": "Contoso Ltd"});
+    changed.fno.version = Some("2".to_string());
+    changed.synced_at = T0.plus(Duration::from_secs(1));
+    let mut tx = store.begin().await.expect("begin");
+    tx.upsert_snapshots(std::slice::from_ref(&changed))
+        .await
+        .expect("replace");
+    tx.commit().await.expect("commit");
+    let read = store
+        .snapshot("customers", &a.key)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(read, changed);
+    assert_eq!(read.side(Side::Fno).version.as_deref(), Some("2"));
+
+    let many = store
+        .snapshots(
+            "customers",
+            &[a.key.clone(), key(&[json!("nope")]), b.key.clone()],
+        )
+        .await
+        .expect("batch");
+    assert_eq!(many.len(), 2);
+
+    let mut tx = store.begin().await.expect("begin");
+    assert_eq!(
+        tx.delete_snapshots("customers", std::slice::from_ref(&a.key))
+            .await
+            .expect("delete"),
+        1
+    );
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        store.snapshot("customers", &a.key).await.expect("read"),
+        None
+    );
+    assert!(store
+        .snapshot("customers", &b.key)
+        .await
+        .expect("read")
+        .is_some());
+}
+
+#[tokio::test]
+async fn conflicts_are_recorded_and_listed() {
+    let (_dir, store) = open_temp().await;
+    let conflict = |map: &str, k: &str, winner: Side| NewConflict {
+        map_id: map.to_string(),
+        key: key(&[json!(k)]),
+        winning_side: winner,
+        winning_values: json!({"name": format!("{k} primary")}),
+        losing_values: json!({"name": format!("{k} other")}),
+    };
+    let mut tx = store.begin().await.expect("begin");
+    tx.record_conflicts(
+        &[
+            conflict("customers", "C1", Side::Fno),
+            conflict("contacts", "P1", Side::Dataverse),
+        ],
+        T0,
+    )
+    .await
+    .expect("record");
+    tx.record_conflicts(
+        &[conflict("customers", "C2", Side::Fno)],
+        T0.plus(Duration::from_secs(5)),
+    )
+    .await
+    .expect("record");
+    tx.commit().await.expect("commit");
+
+    let all = store
+        .list_conflicts(&ConflictFilter::default())
+        .await
+        .expect("all");
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[1].winning_side, Side::Dataverse);
+    assert_eq!(all[1].losing_values, json!({"name": "P1 other"}));
+    assert_eq!(all[2].detected_at, T0.plus(Duration::from_secs(5)));
+    let customers = store
+        .list_conflicts(&ConflictFilter {
+            map_id: Some("customers".to_string()),
+            ..ConflictFilter::default()
+        })
+        .await
+        .expect("customers");
+    assert_eq!(
+        customers
+            .iter()
+            .map(|c| c.key.to_string())
+            .collect::<Vec<_>>(),
+        ["[\"C1\"]", "[\"C2\"]"]
+    );
+    let page = store
+        .list_conflicts(&ConflictFilter {
+            after: Some(all[0].id),
+            limit: Some(1),
+            ..ConflictFilter::default()
+        })
+        .await
+        .expect("page");
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].id, all[1].id);
+}
+
+#[tokio::test]
+async fn initial_sync_resumes_where_it_stopped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join(".dualwrite");
+    let store = Store::open(&state).await.expect("open");
+    let run = store.start_run(RunKind::Initial, T0).await.expect("start");
+
+    // Two batches of USMF customers are copied and recorded.
+    for (last, rows) in [("C0500", 500), ("C1000", 500)] {
+        let mut tx = store.begin().await.expect("begin");
+        tx.record_progress(
+            run,
+            "customers",
+            Some("USMF"),
+            &key(&[json!(last)]),
+            rows,
+            T0,
+        )
+        .await
+        .expect("progress");
+        tx.commit().await.expect("commit");
+    }
+    // A third batch is written to the target but the process dies before recording it.
+    let mut tx = store.begin().await.expect("begin");
+    tx.record_progress(
+        run,
+        "customers",
+        Some("USMF"),
+        &key(&[json!("C1500")]),
+        500,
+        T0,
+    )
+    .await
+    .expect("progress");
+    drop(tx);
+    // Currencies (not company-striped) finished.
+    let mut tx = store.begin().await.expect("begin");
+    tx.record_progress(run, "currencies", None, &key(&[json!("USD")]), 40, T0)
+        .await
+        .expect("progress");
+    tx.complete_progress(run, "currencies", None, T0)
+        .await
+        .expect("complete");
+    tx.commit().await.expect("commit");
+    store.close().await;
+
+    // Restart: the unfinished run is found with its resume points.
+    let store = Store::open(&state).await.expect("reopen");
+    let unfinished = store
+        .list_runs(Some(RunKind::Initial), true, 10)
+        .await
+        .expect("runs");
+    assert_eq!(unfinished.len(), 1);
+    assert_eq!(unfinished[0].id, run);
+    assert_eq!(unfinished[0].status, RunStatus::Running);
+    let customers = store
+        .progress_of(run, "customers", Some("USMF"))
+        .await
+        .expect("progress")
+        .expect("exists");
+    assert_eq!(customers.last_key, Some(key(&[json!("C1000")])));
+    assert_eq!(customers.rows_done, 1_000);
+    assert!(!customers.completed);
+    assert_eq!(
+        store
+            .progress_of(run, "customers", Some("DEMF"))
+            .await
+            .expect("progress"),
+        None,
+        "another legal entity has not started"
+    );
+    let all = store.progress(run).await.expect("all");
+    assert_eq!(all.len(), 2);
+    let currencies = all
+        .iter()
+        .find(|p| p.map_id == "currencies")
+        .expect("currencies");
+    assert_eq!(
+        (currencies.legal_entity.clone(), currencies.completed),
+        (None, true)
+    );
+
+    store
+        .finish_run(
+            run,
+            RunStatus::Succeeded,
+            &json!({"rows": 1040}),
+            T0.plus(LEASE),
+        )
+        .await
+        .expect("finish");
+    let finished = store.run(run).await.expect("run").expect("exists");
+    assert_eq!(finished.status, RunStatus::Succeeded);
+    assert_eq!(finished.finished_at, Some(T0.plus(LEASE)));
+    assert_eq!(finished.counters, json!({"rows": 1040}));
+    assert!(store
+        .list_runs(Some(RunKind::Initial), true, 10)
+        .await
+        .expect("runs")
+        .is_empty());
+    let missing = store
+        .finish_run(
+            dualwrite::store::RunId(404),
+            RunStatus::Failed,
+            &json!({}),
+            T0,
+        )
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound { id: 404, .. })));
+}
+
+#[tokio::test]
+async fn live_journal_lifecycle_and_in_doubt_query() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join(".dualwrite");
+    let store = Store::open(&state).await.expect("open");
+    let summary = json!({"maps": ["salesorders"], "keys": [["SO-1"]], "records": 3});
+
+    let ok = store
+        .journal_prepare(Side::Fno, &summary, T0)
+        .await
+        .expect("prepare");
+    store
+        .journal_transition(ok, LiveState::TargetCommitted, T0)
+        .await
+        .expect("target");
+    store
+        .journal_transition(ok, LiveState::Committed, T0)
+        .await
+        .expect("committed");
+    let failed = store
+        .journal_prepare(Side::Dataverse, &summary, T0)
+        .await
+        .expect("prepare");
+    store
+        .journal_transition(failed, LiveState::RolledBack, T0)
+        .await
+        .expect("rolled back");
+    // Crashes: one between the two commits, one before the target committed.
+    let between = store
+        .journal_prepare(Side::Fno, &summary, T0)
+        .await
+        .expect("prepare");
+    store
+        .journal_transition(between, LiveState::TargetCommitted, T0)
+        .await
+        .expect("target");
+    let before = store
+        .journal_prepare(Side::Fno, &summary, T0)
+        .await
+        .expect("prepare");
+    store.close().await;
+
+    let store = Store::open(&state).await.expect("reopen");
+    let unresolved = store.unresolved_live_txns().await.expect("unresolved");
+    assert_eq!(
+        unresolved.iter().map(|t| t.id).collect::<Vec<_>>(),
+        [between, before]
+    );
+    assert_eq!(unresolved[0].state, LiveState::TargetCommitted);
+    assert_eq!(
+        (unresolved[0].source_side, unresolved[0].target_side),
+        (Side::Fno, Side::Dataverse)
+    );
+    assert_eq!(unresolved[0].payload_summary, summary);
+
+    let later = T0.plus(Duration::from_secs(1));
+    store
+        .journal_transition(between, LiveState::InDoubt, later)
+        .await
+        .expect("in doubt");
+    // Repeating a step after a crash is harmless.
+    store
+        .journal_transition(between, LiveState::InDoubt, later)
+        .await
+        .expect("in doubt again");
+    store
+        .journal_transition(between, LiveState::RolledBack, later)
+        .await
+        .expect("compensated");
+    store
+        .journal_transition(before, LiveState::RolledBack, later)
+        .await
+        .expect("rolled back");
+    assert!(store
+        .unresolved_live_txns()
+        .await
+        .expect("unresolved")
+        .is_empty());
+    let settled = store
+        .live_txn(between)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        (settled.state, settled.updated_at),
+        (LiveState::RolledBack, later)
+    );
+
+    // The journal refuses moves that would un-commit or skip a step.
+    let refused = store
+        .journal_transition(ok, LiveState::RolledBack, later)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::InvalidTransition {
+                from: "committed",
+                to: "rolled_back",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let fresh = store
+        .journal_prepare(Side::Fno, &summary, later)
+        .await
+        .expect("prepare");
+    assert!(store
+        .journal_transition(fresh, LiveState::Committed, later)
+        .await
+        .is_err());
+    assert!(matches!(
+        store
+            .journal_transition(
+                dualwrite::store::LiveTxnId(404),
+                LiveState::Committed,
+                later
+            )
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn pause_keeps_entries_queued_and_resume_catches_up() {
+    let (_dir, store) = open_temp().await;
+    store
+        .enqueue_changes(
+            "fno-env",
+            3,
+            &[
+                entry("customers", "C1", 1, "g", 1),
+                entry("contacts", "P1", 1, "g", 2),
+            ],
+            T0,
+        )
+        .await
+        .expect("enqueue");
+    store
+        .pause_map(
+            "customers",
+            &PauseReason::AlertRule {
+                rule: "5 application errors within 10 minutes".to_string(),
+            },
+            T0,
+        )
+        .await
+        .expect("pause");
+    assert!(store.is_paused("customers").await.expect("paused"));
+    // Changes keep arriving while paused.
+    store
+        .enqueue_changes("fno-env", 4, &[entry("customers", "C2", 1, "g", 1)], T0)
+        .await
+        .expect("enqueue while paused");
+
+    let claimed = store
+        .claim_batch(&ClaimRequest::any(10, LEASE), T0)
+        .await
+        .expect("claim");
+    assert_eq!(keys_of(&claimed), ["[\"USMF\",\"P1\"]"]);
+    store.mark_done(&ids(&claimed), T0).await.expect("done");
+    assert_eq!(count(&store, "customers", EntryStatus::Pending).await, 2);
+    assert_eq!(
+        store.next_ready_at().await.expect("next"),
+        None,
+        "nothing claimable while paused"
+    );
+    let states = store.map_states().await.expect("states");
+    assert_eq!(states.len(), 1);
+    assert_eq!(
+        states[0].reason,
+        Some(PauseReason::AlertRule {
+            rule: "5 application errors within 10 minutes".to_string()
+        })
+    );
+
+    assert!(store.resume_map("customers", T0).await.expect("resume"));
+    assert!(!store
+        .resume_map("customers", T0)
+        .await
+        .expect("resume again"));
+    assert!(!store.is_paused("customers").await.expect("paused"));
+    let caught_up = store
+        .claim_batch(&ClaimRequest::any(10, LEASE), T0)
+        .await
+        .expect("claim");
+    assert_eq!(
+        keys_of(&caught_up),
+        ["[\"USMF\",\"C1\"]", "[\"USMF\",\"C2\"]"]
+    );
+    let states = store.map_states().await.expect("states");
+    assert_eq!((states[0].paused, states[0].reason.clone()), (false, None));
+}
+
+#[tokio::test]
+async fn placeholders_are_created_and_hydrated() {
+    let (_dir, store) = open_temp().await;
+    let parent = |k: &str| PlaceholderRef {
+        map_id: "customers".to_string(),
+        side: Side::Dataverse,
+        key: key(&[json!("USMF"), json!(k)]),
+    };
+    let mut tx = store.begin().await.expect("begin");
+    tx.record_placeholders(&[parent("C1"), parent("C2")], T0)
+        .await
+        .expect("record");
+    tx.record_placeholders(&[parent("C1")], T0)
+        .await
+        .expect("record twice");
+    tx.commit().await.expect("commit");
+    let waiting = store
+        .unhydrated_among(
+            "customers",
+            Side::Dataverse,
+            &[parent("C1").key, parent("C3").key],
+        )
+        .await
+        .expect("among");
+    assert_eq!(waiting, [parent("C1").key]);
+    assert!(store
+        .unhydrated_among("customers", Side::Fno, &[parent("C1").key])
+        .await
+        .expect("other side")
+        .is_empty());
+
+    let later = T0.plus(Duration::from_secs(9));
+    let mut tx = store.begin().await.expect("begin");
+    assert_eq!(
+        tx.hydrate_placeholders(&[parent("C1"), parent("C3")], later)
+            .await
+            .expect("hydrate"),
+        1
+    );
+    tx.commit().await.expect("commit");
+    let all = store
+        .placeholders(Some("customers"), false)
+        .await
+        .expect("all");
+    assert_eq!(all.len(), 2);
+    let c1 = all.iter().find(|p| p.key == parent("C1").key).expect("C1");
+    assert_eq!((c1.created_at, c1.hydrated_at), (T0, Some(later)));
+    let open = store.placeholders(None, true).await.expect("open");
+    assert_eq!(
+        open.iter().map(|p| p.key.clone()).collect::<Vec<_>>(),
+        [parent("C2").key]
+    );
+
+    // Referenced again after its row was deleted: a placeholder again.
+    let mut tx = store.begin().await.expect("begin");
+    tx.record_placeholders(&[parent("C1")], later)
+        .await
+        .expect("again");
+    tx.commit().await.expect("commit");
+    assert_eq!(store.placeholders(None, true).await.expect("open").len(), 2);
+}
+
+#[tokio::test]
+async fn activity_log_lists_latest_and_tails() {
+    let (_dir, store) = open_temp().await;
+    for i in 0..5 {
+        store
+            .log_activity(
+                ActivityLevel::Info,
+                Some("customers"),
+                &format!("line {i}"),
+                T0.plus(Duration::from_secs(i)),
+            )
+            .await
+            .expect("log");
+    }
+    store
+        .log_activity(ActivityLevel::Warning, None, "map paused", T0)
+        .await
+        .expect("log");
+    let latest = store.activity(None, 3).await.expect("latest");
+    assert_eq!(
+        latest
+            .iter()
+            .map(|l| l.message.as_str())
+            .collect::<Vec<_>>(),
+        ["line 3", "line 4", "map paused"]
+    );
+    assert_eq!(
+        (latest[2].level, latest[2].map_id.clone()),
+        (ActivityLevel::Warning, None)
+    );
+    let tail = store.activity(Some(latest[0].id), 10).await.expect("tail");
+    assert_eq!(
+        tail.iter().map(|l| l.message.as_str()).collect::<Vec<_>>(),
+        ["line 4", "map paused"]
+    );
+}
+
+#[test]
+fn words_parse_with_a_helpful_error() {
+    assert_eq!(
+        "application".parse::<ErrorCategory>(),
+        Ok(ErrorCategory::Application)
+    );
+    let error = "app".parse::<ErrorCategory>().expect_err("not a category");
+    let message = error.to_string();
+    assert!(
+        message.contains("application, system, concurrency, conflict"),
+        "{message}"
+    );
+    for status in EntryStatus::ALL {
+        assert_eq!(status.as_str().parse::<EntryStatus>(), Ok(*status));
+    }
+}
