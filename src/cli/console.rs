@@ -48,6 +48,14 @@ impl Console {
     }
 }
 
+/// `1 map`, `2 maps`: a count with its noun, for summaries.
+pub fn counted(count: usize, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
 /// An error's message followed by its causes, one `caused by:` line each. A cause whose text
 /// the message already contains (many messages embed their source) is not repeated.
 pub fn error_chain(error: &dyn Error) -> String {

@@ -21,7 +21,8 @@ pub enum CliError {
     /// `new` was given a file name from which no project name can be derived.
     #[error("cannot derive a project name from {}; pass --name", .path.display())]
     NoProjectName { path: PathBuf },
-    /// The Dual-write helper's App.config could not be imported.
+    /// The Dual-write helper's App.config could not be imported (exit 2: the file is wrong;
+    /// exit 1 only when this build's own template data is unusable).
     #[error(transparent)]
     HelperConfig(#[from] HelperConfigError),
     /// The result could not be turned into JSON.
@@ -42,6 +43,7 @@ impl CliError {
         match self {
             CliError::ProjectFile(ProjectFileError::Write { .. })
             | CliError::ProjectFile(ProjectFileError::Serialize { .. })
+            | CliError::HelperConfig(HelperConfigError::Template(_))
             | CliError::Json { .. }
             | CliError::Output(_) => 1,
             CliError::ProjectFile(_)

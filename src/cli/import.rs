@@ -5,6 +5,7 @@
 
 use std::io::Write;
 
+use super::console::counted;
 use super::{target_file, CliError, Console, HelperConfigArgs, Outcome};
 use crate::import::helper_config;
 use crate::model::Project;
@@ -16,10 +17,9 @@ pub fn run_helper_config(
     console: &Console,
 ) -> Result<Outcome, CliError> {
     target_file::check(&args.out, args.overwrite.force, console)?;
-    let project = helper_config::import(&args.file)?;
-    let notes: Vec<String> = Vec::new();
-    target_file::save(&project, &args.out)?;
-    write_summary(out, args, &project, &notes)?;
+    let import = helper_config::import_with_report(&args.file)?;
+    target_file::save(&import.project, &args.out)?;
+    write_summary(out, args, &import.project, &import.notes)?;
     Ok(Outcome::Success)
 }
 
@@ -31,14 +31,19 @@ fn write_summary(
 ) -> std::io::Result<()> {
     writeln!(
         out,
-        "imported {} into {}: {} table maps, {} groups",
+        "imported {} into {}: {}, {}",
         args.file.display(),
         args.out.display(),
-        project.table_maps.len(),
-        project.groups.len()
+        counted(project.table_maps.len(), "table map"),
+        counted(project.groups.len(), "group")
     )?;
     for group in &project.groups {
-        writeln!(out, "  group {}: {} maps", group.name, group.members.len())?;
+        writeln!(
+            out,
+            "  group {}: {}",
+            group.name,
+            counted(group.members.len(), "map")
+        )?;
     }
     if !notes.is_empty() {
         writeln!(out, "not carried over ({}):", notes.len())?;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use clap::ValueEnum;
 
+use super::console::counted;
 use super::{target_file, CliError, Console, NewArgs, Outcome};
 use crate::templates::{project_from_template, Template};
 
@@ -19,12 +20,12 @@ pub fn run(args: &NewArgs, out: &mut dyn Write, console: &Console) -> Result<Out
     target_file::save(&project, &args.project)?;
     writeln!(
         out,
-        "created {} ({}) from the {} template: {} table maps, {} groups",
+        "created {} ({}) from the {} template: {}, {}",
         args.project.display(),
         project.name,
         template_name(args.template),
-        project.table_maps.len(),
-        project.groups.len()
+        counted(project.table_maps.len(), "table map"),
+        counted(project.groups.len(), "group")
     )?;
     out.flush()?;
     Ok(Outcome::Success)

@@ -109,10 +109,12 @@ fn import_helper_config_writes_its_maps() {
     assert_eq!(project.table_maps.len(), 73);
     let stdout = stdout_of(&output);
     assert!(stdout.contains("73 table maps"), "{stdout}");
-    assert!(
-        stdout.contains(&format!("{} groups", project.groups.len())),
-        "{stdout}"
+    assert_eq!(
+        project.groups.len(),
+        1,
+        "the helper puts every map in one group"
     );
+    assert!(stdout.contains("73 table maps, 1 group\n"), "{stdout}");
     for group in &project.groups {
         assert!(
             stdout.contains(&group.name),
@@ -154,4 +156,23 @@ fn import_of_a_missing_file_exits_2_and_writes_nothing() {
         .code(2)
         .stderr(predicate::str::contains("App.config"));
     assert!(!Path::new(&out).exists());
+}
+
+#[test]
+fn import_of_a_file_that_is_not_xml_exits_2_with_its_position() {
+    let ws = Workspace::new();
+    let config = ws.write("App.config", "<configuration>\n  <MapConfigs>\n");
+    let out = ws.path("never.dwproj.json");
+    dualwrite()
+        .args(["import", "helper-config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::is_match(r"^error: .*App\.config:\d+:\d+: not well-formed XML")
+                .expect("regex"),
+        );
+    assert!(!out.exists());
 }
