@@ -16,17 +16,17 @@
 //! with [`DemoOptions::force`].
 
 mod build;
+mod catalog;
 mod dataverse_schema;
 mod error;
 mod fno_schema;
 mod insert;
 mod names;
+mod populate;
 mod project;
 mod seed;
 
 use std::path::{Path, PathBuf};
-
-use sqlx::Connection;
 
 pub use dataverse_schema::{dataverse_schema, DATAVERSE_TABLES, GUID_EXPRESSION};
 pub use error::DemoError;
@@ -35,7 +35,8 @@ pub use project::{demo_project, DATAVERSE_FILE, FNO_FILE, PROJECT_FILE};
 
 use crate::model::Side;
 use build::TempDatabase;
-use insert::{insert_rows, ProgressTracker, TableInsert};
+use insert::ProgressTracker;
+use populate::{seed_dataverse, seed_fno};
 use seed::FnoData;
 
 /// The seed of the standard demo.
@@ -229,110 +230,6 @@ pub async fn create_with_progress(
         dataverse_path,
         counts,
     })
-}
-
-async fn seed_fno(
-    db: &mut TempDatabase,
-    data: &FnoData,
-    tracker: &mut ProgressTracker<'_>,
-) -> Result<Vec<TableCount>, DemoError> {
-    let path = db.path();
-    let mut tx = db
-        .conn
-        .begin()
-        .await
-        .map_err(|source| DemoError::Database {
-            action: "begin the seed transaction".into(),
-            path: path.clone(),
-            source,
-        })?;
-    let tables: [(&'static str, &[&str], &seed::Rows); 6] = [
-        ("CurrencyEntity", seed::CURRENCY_COLUMNS, &data.currencies),
-        (
-            "OMLegalEntity",
-            seed::LEGAL_ENTITY_COLUMNS,
-            &data.legal_entities,
-        ),
-        (
-            "CustCustomerGroupEntity",
-            seed::CUSTOMER_GROUP_COLUMNS,
-            &data.customer_groups,
-        ),
-        (
-            "CustCustomerV3Entity",
-            seed::CUSTOMER_COLUMNS,
-            &data.customers,
-        ),
-        ("ContactPersonEntity", seed::CONTACT_COLUMNS, &data.contacts),
-        (
-            "SalesOrderHeaderV2Entity",
-            seed::ORDER_COLUMNS,
-            &data.orders,
-        ),
-    ];
-    let mut counts = Vec::with_capacity(FNO_ENTITIES.len());
-    for (table, columns, rows) in tables {
-        let target = TableInsert {
-            side: Side::Fno,
-            table,
-            columns,
-            total: rows.len() as u64,
-        };
-        let inserted = insert_rows(&mut tx, &path, &target, rows.iter().cloned(), tracker).await?;
-        counts.push(TableCount {
-            side: Side::Fno,
-            table,
-            rows: inserted,
-        });
-    }
-    let lines = TableInsert {
-        side: Side::Fno,
-        table: "SalesOrderLineV2Entity",
-        columns: seed::LINE_COLUMNS,
-        total: data.line_count(),
-    };
-    let inserted = insert_rows(&mut tx, &path, &lines, data.lines(), tracker).await?;
-    counts.push(TableCount {
-        side: Side::Fno,
-        table: lines.table,
-        rows: inserted,
-    });
-    tx.commit().await.map_err(|source| DemoError::Database {
-        action: "commit the seed".into(),
-        path,
-        source,
-    })?;
-    Ok(counts)
-}
-
-async fn seed_dataverse(
-    db: &mut TempDatabase,
-    base_currency: seed::Rows,
-    tracker: &mut ProgressTracker<'_>,
-) -> Result<Vec<TableCount>, DemoError> {
-    let path = db.path();
-    let target = TableInsert {
-        side: Side::Dataverse,
-        table: "transactioncurrency",
-        columns: seed::DATAVERSE_CURRENCY_COLUMNS,
-        total: base_currency.len() as u64,
-    };
-    let currencies = insert_rows(
-        &mut db.conn,
-        &path,
-        &target,
-        base_currency.into_iter(),
-        tracker,
-    )
-    .await?;
-    Ok(DATAVERSE_TABLES
-        .iter()
-        .map(|&table| TableCount {
-            side: Side::Dataverse,
-            table,
-            rows: if table == target.table { currencies } else { 0 },
-        })
-        .collect())
 }
 
 fn remove_state_dir(state: &Path) -> Result<(), DemoError> {

@@ -11,93 +11,12 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::catalog::{
+    Company, COMPANIES, CREDIT_RATINGS, CURRENCIES, CUSTOMER_GROUPS, ORDER_STATUSES,
+};
 use super::names;
 use super::DemoOptions;
 use crate::endpoint::Value;
-
-/// One legal entity of the demo.
-#[derive(Debug, Clone, Copy)]
-pub struct Company {
-    /// Company code (DATAAREAID / cdm_companycode).
-    pub id: &'static str,
-    /// Legal entity name.
-    pub name: &'static str,
-    /// ISO country (ADDRESSCOUNTRYREGIONID).
-    pub country: &'static str,
-    /// Index into the per-country word lists.
-    country_index: usize,
-    /// Accounting currency.
-    pub currency: &'static str,
-    /// Prefix of account and order numbers.
-    prefix: &'static str,
-    /// Top-level domain of customers' e-mail addresses.
-    tld: &'static str,
-}
-
-/// The legal entities, in the order the example project lists them.
-pub static COMPANIES: [Company; 3] = [
-    Company {
-        id: "USMF",
-        name: "Contoso Entertainment System USA",
-        country: "USA",
-        country_index: 0,
-        currency: "USD",
-        prefix: "US",
-        tld: "com",
-    },
-    Company {
-        id: "DEMF",
-        name: "Contoso Entertainment System Germany",
-        country: "DEU",
-        country_index: 1,
-        currency: "EUR",
-        prefix: "DE",
-        tld: "de",
-    },
-    Company {
-        id: "GBSI",
-        name: "Contoso Entertainment Systems UK",
-        country: "GBR",
-        country_index: 2,
-        currency: "GBP",
-        prefix: "GB",
-        tld: "co.uk",
-    },
-];
-
-/// Currencies: code, name, symbol, decimals.
-pub const CURRENCIES: [(&str, &str, &str, i64); 10] = [
-    ("USD", "US Dollar", "$", 2),
-    ("EUR", "Euro", "€", 2),
-    ("GBP", "Pound Sterling", "£", 2),
-    ("CAD", "Canadian Dollar", "$", 2),
-    ("AUD", "Australian Dollar", "$", 2),
-    ("CHF", "Swiss Franc", "CHF", 2),
-    ("DKK", "Danish Krone", "kr", 2),
-    ("SEK", "Swedish Krona", "kr", 2),
-    ("NOK", "Norwegian Krone", "kr", 2),
-    ("JPY", "Japanese Yen", "¥", 0),
-];
-
-/// Customer groups of every company: id, description, payment terms, share of customers (%).
-const CUSTOMER_GROUPS: [(&str, &str, &str, u32); 5] = [
-    ("10", "Wholesale customers", "Net30", 30),
-    ("20", "Major customers", "Net45", 20),
-    ("30", "Retail customers", "Net10", 40),
-    ("80", "Other customers", "Net30", 10),
-    ("90", "Intercompany customers", "Net60", 0),
-];
-
-/// Credit ratings and their shares (%); the rest have none.
-const CREDIT_RATINGS: [(&str, u32); 3] = [("Excellent", 30), ("Good", 45), ("Poor", 10)];
-
-/// Sales order statuses and their shares (%).
-const ORDER_STATUSES: [(&str, u32); 4] = [
-    ("Backorder", 30),
-    ("Delivered", 25),
-    ("Invoiced", 40),
-    ("Canceled", 5),
-];
 
 const MONTH_DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -110,7 +29,7 @@ const LINE_STREAM: u64 = 3;
 pub type Rows = Vec<Vec<Value>>;
 
 /// The generated F&O reference data, customers, contacts and order headers; lines are generated
-/// while they are inserted ([`OrderLines`]), as they are the bulk of the data.
+/// while they are inserted ([`FnoData::lines`]), as they are the bulk of the data.
 pub struct FnoData {
     pub currencies: Rows,
     pub legal_entities: Rows,
@@ -122,67 +41,6 @@ pub struct FnoData {
     line_plan: Vec<(String, &'static str, u32)>,
     seed: u64,
 }
-
-/// Columns of each generated table, in the order of the rows.
-pub const CURRENCY_COLUMNS: &[&str] = &["CURRENCYCODE", "NAME", "SYMBOL", "ROUNDINGPRECISION"];
-pub const LEGAL_ENTITY_COLUMNS: &[&str] = &[
-    "LEGALENTITYID",
-    "NAME",
-    "ADDRESSCOUNTRYREGIONID",
-    "ACCOUNTINGCURRENCY",
-];
-pub const CUSTOMER_GROUP_COLUMNS: &[&str] = &[
-    "CUSTOMERGROUPID",
-    "DATAAREAID",
-    "DESCRIPTION",
-    "PAYMENTTERMID",
-];
-pub const CUSTOMER_COLUMNS: &[&str] = &[
-    "CUSTOMERACCOUNT",
-    "DATAAREAID",
-    "ORGANIZATIONNAME",
-    "PARTYTYPE",
-    "CUSTOMERGROUPID",
-    "SALESCURRENCYCODE",
-    "INVOICEACCOUNT",
-    "PRIMARYCONTACTPERSONID",
-    "CREDITLIMIT",
-    "CREDITRATING",
-    "ADDRESSCITY",
-    "ADDRESSCOUNTRYREGIONID",
-];
-pub const CONTACT_COLUMNS: &[&str] = &[
-    "CONTACTPERSONID",
-    "DATAAREAID",
-    "FIRSTNAME",
-    "LASTNAME",
-    "EMAIL",
-    "ASSOCIATEDCUSTOMERACCOUNT",
-];
-pub const ORDER_COLUMNS: &[&str] = &[
-    "SALESORDERNUMBER",
-    "DATAAREAID",
-    "ORDERINGCUSTOMERACCOUNTNUMBER",
-    "CURRENCYCODE",
-    "REQUESTEDSHIPPINGDATE",
-    "SALESORDERSTATUS",
-];
-pub const LINE_COLUMNS: &[&str] = &[
-    "SALESORDERNUMBER",
-    "LINECREATIONSEQUENCENUMBER",
-    "DATAAREAID",
-    "ITEMNUMBER",
-    "ORDEREDSALESQUANTITY",
-    "SALESPRICE",
-    "LINEAMOUNT",
-];
-/// The base currency a fresh Dataverse organisation has.
-pub const DATAVERSE_CURRENCY_COLUMNS: &[&str] = &[
-    "isocurrencycode",
-    "currencyname",
-    "currencysymbol",
-    "currencyprecision",
-];
 
 fn text(s: impl Into<String>) -> Value {
     Value::Text(s.into())
