@@ -11,7 +11,7 @@
 /// `3f2b8c1e-7d4a-4e9b-a1c2-0f6e5d4c3b2a`.
 pub const GUID_EXPRESSION: &str = "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) \
      || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' \
-     || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) \
+     || substr('89ab', 1 + (random() & 3), 1) || substr(lower(hex(randomblob(2))), 2) \
      || '-' || lower(hex(randomblob(6)))";
 
 const TEMPLATE: &str = include_str!("sql/dataverse.sql");
