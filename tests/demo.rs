@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use dualwrite::demo::{self, DemoError, DemoOptions};
-use dualwrite::endpoint::{connect, Operation, OperationResult, Row, Value};
+use dualwrite::endpoint::{
+    connect, CaptureSpec, ChangeOp, Key, Operation, OperationResult, Origin, Row, Value,
+};
 use dualwrite::model::Side;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::Row as _;
@@ -466,4 +468,81 @@ async fn the_default_demo_has_thousands_of_customers_and_tens_of_thousands_of_li
             .await
             .unwrap();
     assert!(names > 1_500, "{names}");
+}
+
+#[tokio::test]
+async fn the_engine_can_capture_application_changes_on_the_demo_entities() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo::create(dir.path(), &DemoOptions::small())
+        .await
+        .unwrap();
+    let project = dualwrite::project_file::load(&demo.project_path).unwrap();
+    let environment = project
+        .environments
+        .iter()
+        .find(|e| e.side == Side::Fno)
+        .unwrap();
+    let endpoint = connect(environment, dir.path()).await.unwrap();
+    let specs: Vec<CaptureSpec> = project
+        .table_maps
+        .iter()
+        .map(|m| CaptureSpec {
+            table: m.fno.entity.clone(),
+            key_columns: m.fno.keys.clone(),
+        })
+        .collect();
+    endpoint.install_capture(&specs).await.unwrap();
+
+    // The application deletes an order: its lines go with it (cascade), and every deleted row
+    // is captured under its entity key.
+    let pool = open(&demo.fno_path).await;
+    let (number, company): (String, String) = sqlx::query_as(
+        "SELECT SALESORDERNUMBER, DATAAREAID FROM SalesOrderHeaderV2Entity ORDER BY rowid LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let lines: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM SalesOrderLineV2Entity WHERE SALESORDERNUMBER = ? AND DATAAREAID = ?",
+    )
+    .bind(&number)
+    .bind(&company)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(lines > 0);
+    pool.close().await;
+    let mut tx = endpoint.begin_as(Origin::App).await.unwrap();
+    tx.apply(&[Operation::Delete {
+        table: "SalesOrderHeaderV2Entity".into(),
+        key_columns: vec!["SALESORDERNUMBER".into(), "DATAAREAID".into()],
+        key: Key::new(vec![
+            Value::from(number.clone()),
+            Value::from(company.clone()),
+        ]),
+    }])
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let changes = endpoint.read_changes(0, 1_000).await.unwrap();
+    let headers: Vec<_> = changes
+        .iter()
+        .filter(|c| c.table == "SalesOrderHeaderV2Entity")
+        .collect();
+    assert_eq!(headers.len(), 1);
+    assert_eq!(headers[0].op, ChangeOp::Delete);
+    assert_eq!(
+        headers[0].key,
+        Key::new(vec![
+            Value::from(number.clone()),
+            Value::from(company.clone())
+        ])
+    );
+    let deleted_lines = changes
+        .iter()
+        .filter(|c| c.table == "SalesOrderLineV2Entity" && c.op == ChangeOp::Delete)
+        .count();
+    assert_eq!(deleted_lines as i64, lines);
+    endpoint.close().await;
 }
