@@ -18,12 +18,15 @@ mod error;
 pub mod initial;
 pub mod lookup;
 pub mod resolve;
+pub mod round;
+pub mod rows;
 pub mod transform;
 
 pub use error::EngineError;
 pub use initial::{InitialSyncOptions, InitialSyncReport, MapReport, Pass, ProgressEvent};
 pub use lookup::LookupResolver;
 pub use resolve::{ResolvedField, ResolvedLookup, ResolvedMap};
+pub use round::{RoundOptions, RoundReport};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -125,6 +128,14 @@ impl Engine {
         match side {
             Side::Fno => &self.fno,
             Side::Dataverse => &self.dataverse,
+        }
+    }
+
+    /// The environment of a side.
+    pub fn environment(&self, side: Side) -> &Environment {
+        match side {
+            Side::Fno => &self.fno_environment,
+            Side::Dataverse => &self.dataverse_environment,
         }
     }
 

@@ -19,10 +19,11 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::endpoint::{Endpoint, ErrorCategory, Key, Operation, Row, ScanRequest, Value};
 use crate::model::Side;
-use crate::store::{self, KeyText, NewError, RunId, SideSnapshot, Snapshot, Store, Timestamp};
+use crate::store::{self, NewError, RunId, SideSnapshot, Snapshot, Store, Timestamp};
 
 use super::super::lookup::LookupResolver;
 use super::super::resolve::{ResolvedField, ResolvedMap};
+use super::super::rows::{key_text, row_json};
 use super::super::transform::transform_row;
 use super::super::EngineError;
 use super::options::{MapReport, Pass, ProgressEvent};
@@ -406,19 +407,6 @@ async fn count_rows(
             return Ok(count);
         }
     }
-}
-
-pub(crate) fn key_text(key: &Key) -> KeyText {
-    let values: Vec<serde_json::Value> = key.values().iter().map(Value::to_json).collect();
-    KeyText::from_values(&values)
-}
-
-fn row_json(row: &Row) -> serde_json::Value {
-    serde_json::Value::Object(
-        row.iter()
-            .map(|(column, value)| (column.clone(), value.to_json()))
-            .collect(),
-    )
 }
 
 #[allow(clippy::too_many_arguments)]
