@@ -56,7 +56,20 @@ async fn dv_account(engine: &Engine, company: &str, account: &str) -> dualwrite:
 #[tokio::test]
 async fn changes_flow_both_ways_and_the_engine_writes_are_not_sent_back() {
     let world = World::sqlite().await;
-    let engine = synced(&world).await;
+    both_ways(&world).await;
+}
+
+#[tokio::test]
+async fn changes_flow_both_ways_sqlite_and_postgres() {
+    let Some(world) = World::sqlite_to_postgres("async_both_ways").await else {
+        return;
+    };
+    both_ways(&world).await;
+    world.finish_pg().await;
+}
+
+async fn both_ways(world: &World) {
+    let engine = synced(world).await;
     let options = RoundOptions::default();
     let idle = engine.sync_once(&options).await.expect("round");
     assert_eq!(
