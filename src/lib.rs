@@ -7,6 +7,7 @@
 
 pub mod chart;
 pub mod cli;
+pub mod demo;
 pub mod endpoint;
 pub mod engine;
 pub mod import;

@@ -13,6 +13,8 @@ use crate::model::{Group, Project, SyncMode, TableMap};
 pub(crate) struct Context<'p> {
     pub project: &'p Project,
     map_index: HashMap<&'p str, usize>,
+    /// Sync mode per group (index = group index), see [`Context::group_mode`].
+    group_modes: Vec<Option<SyncMode>>,
 }
 
 impl<'p> Context<'p> {
@@ -22,7 +24,13 @@ impl<'p> Context<'p> {
             // The loader refuses duplicate ids; for a project built in code, the first wins.
             map_index.entry(map.id.as_str()).or_insert(i);
         }
-        Context { project, map_index }
+        let mut cx = Context {
+            project,
+            map_index,
+            group_modes: Vec::new(),
+        };
+        cx.group_modes = project.groups.iter().map(|g| cx.mode_of(g)).collect();
+        cx
     }
 
     /// The index in `tableMaps` and the map with this id.
@@ -48,10 +56,14 @@ impl<'p> Context<'p> {
             .filter_map(|(k, member)| self.map(&member.map).map(|(_, map)| (k, map)))
     }
 
-    /// The group's sync mode: that of its members. When members disagree (DW001), the
-    /// majority's mode, and on a tie the mode of the member that runs first; `None` for a
-    /// group with no known member.
-    pub fn group_mode(&self, group: &Group) -> Option<SyncMode> {
+    /// The sync mode of the group at this index in `groups`: that of its members. When
+    /// members disagree (DW001), the majority's mode, and on a tie the mode of the member that
+    /// runs first; `None` for a group with no known member.
+    pub fn group_mode(&self, group: usize) -> Option<SyncMode> {
+        self.group_modes.get(group).copied().flatten()
+    }
+
+    fn mode_of(&self, group: &Group) -> Option<SyncMode> {
         let (mut live, mut asynchronous) = (0usize, 0usize);
         for (_, map) in self.group_maps(group) {
             match map.sync_mode {

@@ -4,6 +4,7 @@
 
 mod builders;
 mod chart_rules;
+mod docs;
 mod fields;
 mod groups;
 mod keys;

@@ -9,7 +9,7 @@
 use super::super::context::{closest, did_you_mean, path, quoted_list, Context};
 use super::super::{Code, Finding, Severity};
 use crate::chart::{DependencyChart, Edge, EdgeCause};
-use crate::model::SyncMode;
+use crate::model::{SyncMode, TableMap};
 
 /// The lookup columns among an edge's causes.
 fn lookup_columns(causes: &[EdgeCause]) -> Vec<&str> {
@@ -72,13 +72,14 @@ pub(crate) fn cycles(cx: &Context<'_>, chart: &DependencyChart, out: &mut Vec<Fi
         let (advice, hint) = if columns.is_empty() {
             (
                 format!(
-                    "break it by removing \"{}\" from the dependsOn of \"{}\"",
-                    defer.from, defer.to
+                    "defer the dependency of \"{}\" on \"{}\" (dependsOn) to a second pass",
+                    defer.to, defer.from
                 ),
                 format!(
-                    "Remove \"{}\" from the dependsOn of \"{}\", or break another link of the \
-                     cycle.",
-                    defer.from, defer.to
+                    "Sync \"{}\" first without the columns that reference \"{}\", then fill \
+                     them in a second pass; if the dependsOn entry is not a real reference, \
+                     remove it.",
+                    defer.to, defer.from
                 ),
             )
         } else {
@@ -160,7 +161,12 @@ pub(crate) fn self_references(cx: &Context<'_>, chart: &DependencyChart, out: &m
                 reference.map
             ),
             if columns.is_empty() {
-                format!("Remove \"{}\" from its own dependsOn.", reference.map)
+                format!(
+                    "Plan a two-pass initial sync for \"{}\": rows first without their \
+                     reference to the same table, then a second pass that fills it (if the \
+                     dependsOn entry is not a real self-reference, remove it).",
+                    reference.map
+                )
             } else {
                 format!(
                     "Plan a two-pass initial sync: first without {}, then a second pass that \
@@ -283,32 +289,70 @@ pub(crate) fn missing_prerequisites(
 
 /// DW007: a live map that depends on an async map. At live time the async parent may still be
 /// queued, so the live transaction finds no row to reference; placeholders cover that.
+///
+/// Walks the live maps' direct dependencies rather than every edge of the chart (most maps
+/// are fine), and rebuilds the causes of the few offending edges from the child's fields the
+/// way the chart does (lookups by table name on either side, case-insensitively, and
+/// `dependsOn`).
 pub(crate) fn live_on_async(cx: &Context<'_>, chart: &DependencyChart, out: &mut Vec<Finding>) {
-    for edge in chart.edges() {
-        let (Some((_, parent)), Some((_, child))) = (cx.map(&edge.from), cx.map(&edge.to)) else {
-            continue;
-        };
+    for (i, child) in cx.project.table_maps.iter().enumerate() {
         if child.sync_mode != SyncMode::Live
-            || parent.sync_mode != SyncMode::Async
             || child.placeholders
+            || cx.map_index(&child.id) != Some(i)
         {
             continue;
         }
-        out.push(Finding::new(
-            Code::DW007,
-            Severity::Warning,
-            vec![edge.to.clone(), edge.from.clone()],
-            format!(
-                "Live map {}, which is async: when a live transaction runs, the referenced row \
-                 may still be waiting in the async queue and not exist yet.",
-                describe_edge(&edge)
-            ),
-            format!(
-                "Set placeholders on \"{}\" so a missing parent is created by its key, or make \
-                 \"{}\" live.",
-                edge.to, edge.from
-            ),
-            dependency_path(cx, &edge.to, &edge.from, &edge.causes),
-        ));
+        for parent_id in chart.dependencies_of(&child.id) {
+            let Some((_, parent)) = cx.map(parent_id) else {
+                continue;
+            };
+            if parent.sync_mode != SyncMode::Async {
+                continue;
+            }
+            let edge = Edge {
+                from: parent.id.clone(),
+                to: child.id.clone(),
+                causes: causes_between(parent, child),
+            };
+            out.push(Finding::new(
+                Code::DW007,
+                Severity::Warning,
+                vec![edge.to.clone(), edge.from.clone()],
+                format!(
+                    "Live map {}, which is async: when a live transaction runs, the referenced \
+                     row may still be waiting in the async queue and not exist yet.",
+                    describe_edge(&edge)
+                ),
+                format!(
+                    "Set placeholders on \"{}\" so a missing parent is created by its key, or \
+                     make \"{}\" live.",
+                    edge.to, edge.from
+                ),
+                dependency_path(cx, &edge.to, &edge.from, &edge.causes),
+            ));
+        }
     }
+}
+
+/// Why `child` depends on `parent`, in the chart's terms.
+fn causes_between(parent: &TableMap, child: &TableMap) -> Vec<EdgeCause> {
+    let mut causes: Vec<EdgeCause> = child
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(field_index, field)| {
+            let lookup = field.lookup.as_ref()?;
+            parent
+                .provides_table(&lookup.table)
+                .then(|| EdgeCause::Lookup {
+                    field_index,
+                    column: field.dataverse.clone(),
+                    table: lookup.table.clone(),
+                })
+        })
+        .collect();
+    if child.depends_on.contains(&parent.id) {
+        causes.push(EdgeCause::DependsOn);
+    }
+    causes
 }

@@ -4,7 +4,7 @@
 //! A group is one transaction scope, and the platform fails a transaction that mixes live and
 //! async maps; a map in two groups would be sequenced twice with two different scopes.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use super::super::context::{did_you_mean, path, quoted_list, Context};
 use super::super::{Code, Finding, Severity};
@@ -14,7 +14,7 @@ use crate::model::SyncMode;
 /// named as misconfigured (on a tie, those that differ from the member that runs first).
 pub(crate) fn mixed_sync_modes(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (g, group) in cx.project.groups.iter().enumerate() {
-        let Some(group_mode) = cx.group_mode(group) else {
+        let Some(group_mode) = cx.group_mode(g) else {
             continue;
         };
         let odd: Vec<(usize, &str)> = cx
@@ -59,12 +59,20 @@ pub(crate) fn mixed_sync_modes(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 /// DW015: a map listed in more than one group (or twice in one), and a member naming no map.
 pub(crate) fn membership(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    // Map id -> every (group, member) listing it, in project order.
-    let mut listings: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    // Per map index: its first listing; maps listed more than once also collect every
+    // (group, member) listing them, in project order. Only repeats allocate.
+    let mut first: Vec<Option<(usize, usize)>> = vec![None; cx.project.table_maps.len()];
+    let mut repeated: BTreeMap<usize, Vec<(usize, usize)>> = BTreeMap::new();
     for (g, group) in cx.project.groups.iter().enumerate() {
         for (k, member) in group.members.iter().enumerate() {
-            if cx.map_index(&member.map).is_some() {
-                listings.entry(&member.map).or_default().push((g, k));
+            if let Some(i) = cx.map_index(&member.map) {
+                match first[i] {
+                    None => first[i] = Some((g, k)),
+                    Some(earlier) => repeated
+                        .entry(i)
+                        .or_insert_with(|| vec![earlier])
+                        .push((g, k)),
+                }
                 continue;
             }
             let suggestion = cx.closest_map_id(&member.map);
@@ -84,10 +92,8 @@ pub(crate) fn membership(cx: &Context<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-    for (map_id, places) in listings {
-        if places.len() < 2 {
-            continue;
-        }
+    for (i, places) in repeated {
+        let map_id = cx.project.table_maps[i].id.as_str();
         let mut group_ids: Vec<&str> = places
             .iter()
             .map(|&(g, _)| cx.project.groups[g].id.as_str())

@@ -22,7 +22,7 @@ const SPLIT_HINT: &str = "Split the group so that each transaction stays under t
 /// DW012 and DW013: expected records and payload of a live group's transaction.
 pub(crate) fn live_transaction_volume(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (g, group) in cx.project.groups.iter().enumerate() {
-        if cx.group_mode(group) != Some(SyncMode::Live) {
+        if cx.group_mode(g) != Some(SyncMode::Live) {
             continue;
         }
         if let Some(records) = group.expected_records_per_transaction {
@@ -70,7 +70,7 @@ pub(crate) fn live_transaction_volume(cx: &Context<'_>, out: &mut Vec<Finding>) 
 /// DW014: legal entities a live transaction or an initial sync of the group spans.
 pub(crate) fn legal_entities(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (g, group) in cx.project.groups.iter().enumerate() {
-        let live = cx.group_mode(group) == Some(SyncMode::Live);
+        let live = cx.group_mode(g) == Some(SyncMode::Live);
         if !live && !group.initial_sync {
             continue;
         }
