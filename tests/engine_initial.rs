@@ -129,6 +129,60 @@ async fn initial_sync_copies_parents_first_and_fills_the_self_reference_in_a_sec
 }
 
 #[tokio::test]
+async fn a_cycle_member_waits_for_the_first_pass_of_the_member_it_looks_up() {
+    let world = World::sqlite().await;
+    world.seed(4).await;
+    world.add_contacts_map();
+    let engine = open(&world).await;
+    assert!(engine.chart().is_deferred("contacts", "customers"));
+    assert_eq!(
+        engine.chart().waves(),
+        vec![vec!["groups"], vec!["customers", "contacts"]]
+    );
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<ProgressEvent>();
+    let report = engine
+        .initial_sync(&InitialSyncOptions {
+            parallelism: 4,
+            batch_size: 2,
+            progress: Some(sender),
+            ..InitialSyncOptions::default()
+        })
+        .await
+        .expect("initial sync");
+    assert_eq!(
+        report.rows_failed(),
+        0,
+        "every lookup of the cycle resolves"
+    );
+    let mut order = Vec::new();
+    while let Ok(event) = receiver.try_recv() {
+        order.push((event.map_id, event.pass, event.finished));
+    }
+    let first_contacts = order
+        .iter()
+        .position(|e| e.0 == "contacts")
+        .expect("contacts ran");
+    let customers_done = order
+        .iter()
+        .rposition(|e| e.0 == "customers" && e.1 == Pass::First && e.2)
+        .expect("customers finished");
+    assert!(customers_done < first_contacts, "{order:?}");
+    let dv = engine.endpoint(Side::Dataverse).as_ref();
+    let accounts = all_rows(dv, "account", &["company", "accountnumber"]).await;
+    let contacts = all_rows(dv, "contact", &["company", "msdyn_contactpersonid"]).await;
+    assert_eq!(contacts.len(), 8);
+    for account in &accounts {
+        let contact_id = text(account, "primarycontactid").expect("primary contact filled");
+        let contact = find(&contacts, &[("contactid", &contact_id)]).expect("contact row");
+        assert_eq!(
+            text(contact, "parentcustomerid"),
+            text(account, "accountid")
+        );
+    }
+    engine.close().await;
+}
+
+#[tokio::test]
 async fn progress_is_recorded_per_map_and_legal_entity() {
     let world = World::sqlite().await;
     world.seed(3).await;

@@ -59,8 +59,11 @@ CREATE TABLE CustCustomerGroupEntity (
     PRIMARY KEY (dataAreaId, CustomerGroupId));
 CREATE TABLE CustCustomerV3Entity (
     dataAreaId TEXT NOT NULL, CustomerAccount TEXT NOT NULL, Name TEXT NOT NULL,
-    CustomerGroupId TEXT, InvoiceAccount TEXT, Status TEXT, Currency TEXT,
+    CustomerGroupId TEXT, InvoiceAccount TEXT, Status TEXT, Currency TEXT, PrimaryContactId TEXT,
     PRIMARY KEY (dataAreaId, CustomerAccount));
+CREATE TABLE ContactPersonEntity (
+    dataAreaId TEXT NOT NULL, ContactPersonId TEXT NOT NULL, ContactName TEXT NOT NULL,
+    CustomerAccount TEXT NOT NULL, PRIMARY KEY (dataAreaId, ContactPersonId));
 ";
 
 const DV_SQLITE: &str = "
@@ -72,7 +75,11 @@ CREATE TABLE account (
     accountid TEXT PRIMARY KEY DEFAULT (lower(hex(randomblob(16)))),
     company TEXT NOT NULL, accountnumber TEXT NOT NULL, name TEXT NOT NULL,
     msdyn_customergroupid TEXT, invoiceaccountid TEXT, statuscode INTEGER, currencycode TEXT,
-    UNIQUE (company, accountnumber));
+    primarycontactid TEXT, UNIQUE (company, accountnumber));
+CREATE TABLE contact (
+    contactid TEXT PRIMARY KEY DEFAULT (lower(hex(randomblob(16)))),
+    company TEXT NOT NULL, msdyn_contactpersonid TEXT NOT NULL, fullname TEXT NOT NULL,
+    parentcustomerid TEXT NOT NULL, UNIQUE (company, msdyn_contactpersonid));
 ";
 
 const DV_POSTGRES: &str = "
@@ -84,7 +91,11 @@ CREATE TABLE account (
     accountid TEXT PRIMARY KEY DEFAULT gen_random_uuid()::text,
     company TEXT NOT NULL, accountnumber TEXT NOT NULL, name TEXT NOT NULL,
     msdyn_customergroupid TEXT, invoiceaccountid TEXT, statuscode INTEGER, currencycode TEXT,
-    UNIQUE (company, accountnumber));
+    primarycontactid TEXT, UNIQUE (company, accountnumber));
+CREATE TABLE contact (
+    contactid TEXT PRIMARY KEY DEFAULT gen_random_uuid()::text,
+    company TEXT NOT NULL, msdyn_contactpersonid TEXT NOT NULL, fullname TEXT NOT NULL,
+    parentcustomerid TEXT NOT NULL, UNIQUE (company, msdyn_contactpersonid));
 ";
 
 /// The project that maps the two databases (`dataverse_url` and kind filled in by the world).
@@ -256,11 +267,53 @@ impl World {
                 let currency = if n % 4 == 0 { "'EUR'" } else { "NULL" };
                 sql.push_str(&format!(
                     "INSERT INTO CustCustomerV3Entity VALUES \
-                     ('{company}','C-{n:04}','Customer {n} {company}','{group}',{invoice},'{status}',{currency});"
+                     ('{company}','C-{n:04}','Customer {n} {company}','{group}',{invoice},'{status}',{currency},'P-{n:04}');\
+                     INSERT INTO ContactPersonEntity VALUES \
+                     ('{company}','P-{n:04}','Contact {n} {company}','C-{n:04}');"
                 ));
             }
         }
         self.fno.exec(&sql).await;
+    }
+
+    /// Adds a contacts map that forms a cycle with customers: a contact's customer (a lookup
+    /// into customers) and a customer's primary contact (a lookup into contacts). Contacts come
+    /// later in the project, so the chart defers the customers' primary-contact lookup and
+    /// contacts must wait for the customers' first pass.
+    pub fn add_contacts_map(&self) {
+        self.edit_project(|project| {
+            let contacts: dualwrite::model::TableMap = serde_json::from_value(serde_json::json!({
+                "id": "contacts", "name": "Contact persons",
+                "fno": { "entity": "ContactPersonEntity", "keys": ["dataAreaId", "ContactPersonId"], "companyStriped": true },
+                "dataverse": { "table": "contact", "keys": ["company", "msdyn_contactpersonid"], "companyStriped": true },
+                "syncMode": "async", "primary": "fno",
+                "fields": [
+                    { "fno": "dataAreaId", "dataverse": "company" },
+                    { "fno": "ContactPersonId", "dataverse": "msdyn_contactpersonid" },
+                    { "fno": "ContactName", "dataverse": "fullname" },
+                    { "fno": "CustomerAccount", "dataverse": "parentcustomerid",
+                      "lookup": { "table": "account", "key": "accountnumber" } }
+                ]
+            }))
+            .expect("contacts map");
+            let primary: dualwrite::model::FieldMapping = serde_json::from_value(serde_json::json!({
+                "fno": "PrimaryContactId", "dataverse": "primarycontactid",
+                "lookup": { "table": "contact", "key": "msdyn_contactpersonid" }
+            }))
+            .expect("primary contact field");
+            project
+                .table_maps
+                .iter_mut()
+                .find(|m| m.id == "customers")
+                .expect("customers")
+                .fields
+                .push(primary);
+            project.table_maps.push(contacts);
+            project.groups[0].members.push(dualwrite::model::GroupMember {
+                map: "contacts".into(),
+                sequence: 3,
+            });
+        });
     }
 
     /// Drops the PostgreSQL schema, if any.

@@ -177,11 +177,13 @@ impl Engine {
                     ..j.clone()
                 })
                 .collect();
-            for pass in [jobs, second] {
+            let mut stages = self.stages(jobs);
+            stages.push(second);
+            for stage in stages {
                 if ctx.should_stop() {
                     break;
                 }
-                for report in run_jobs(ctx, pass, options.parallelism).await? {
+                for report in run_jobs(ctx, stage, options.parallelism).await? {
                     let total = reports.entry(report.map_id.clone()).or_insert(MapReport {
                         map_id: report.map_id.clone(),
                         source: report.source,
@@ -197,6 +199,35 @@ impl Engine {
             .iter()
             .filter_map(|(m, _)| reports.remove(m.id()))
             .collect())
+    }
+}
+
+impl Engine {
+    /// Splits a wave's first-pass jobs into stages that run one after the other: members of a
+    /// cycle share a wave, but a member whose (not deferred) lookup points at another member
+    /// must wait until that member's rows exist. Maps without such dependencies share a stage
+    /// and run concurrently.
+    fn stages(&self, mut pending: Vec<MapJob>) -> Vec<Vec<MapJob>> {
+        let mut stages = Vec::new();
+        while !pending.is_empty() {
+            let waiting: HashSet<String> = pending.iter().map(|j| j.map.id().to_string()).collect();
+            let (ready, blocked): (Vec<MapJob>, Vec<MapJob>) =
+                pending.into_iter().partition(|job| {
+                    let id = job.map.id();
+                    self.chart
+                        .dependencies_of(id)
+                        .iter()
+                        .all(|dep| !waiting.contains(*dep) || self.chart.is_deferred(dep, id))
+                });
+            if ready.is_empty() {
+                // Cannot happen with the chart's deferred edges; never loop forever.
+                stages.push(blocked);
+                break;
+            }
+            stages.push(ready);
+            pending = blocked;
+        }
+        stages
     }
 }
 
