@@ -20,6 +20,7 @@
 
 mod copy;
 mod options;
+mod page;
 
 pub use options::{InitialSyncOptions, InitialSyncReport, MapReport, Pass, ProgressEvent};
 
