@@ -10,7 +10,14 @@
 //! would fail on NOT NULL columns the insert half of the statement leaves out.
 //!
 //! Per legal entity: a map that is company-striped on its source side is copied one legal entity
-//! of the source environment (`legalEntities`) at a time, each with its own resume point.
+//! of the source environment (`legalEntities`) at a time, each with its own resume point (rows of
+//! companies the environment does not list are not copied; an environment that lists none has
+//! its maps copied whole, with one resume point per map). The filter compares the source's
+//! company column with the company code, so a Dataverse source must hold the code there.
+//!
+//! The source side of each map: a one-way map's source; a bidirectional map's primary side, else
+//! F&O; [`InitialSyncOptions::source`] overrides it for bidirectional maps (a first load from F&O
+//! into an empty Dataverse whose maps have Dataverse as primary).
 //!
 //! A run is recorded in the store. If the last initial run did not succeed (crash, Ctrl-C,
 //! `stop_after_batches`, a system failure), the next call resumes it: completed (map, legal
