@@ -183,6 +183,51 @@ async fn a_cycle_member_waits_for_the_first_pass_of_the_member_it_looks_up() {
 }
 
 #[tokio::test]
+async fn a_copy_from_dataverse_turns_ids_back_into_natural_keys() {
+    let world = World::sqlite().await;
+    world.seed(4).await;
+    let engine = open(&world).await;
+    engine
+        .initial_sync(&InitialSyncOptions::default())
+        .await
+        .expect("F&O -> Dataverse");
+    let fno = engine.endpoint(Side::Fno).as_ref();
+    let keys = ["dataAreaId", "CustomerAccount"];
+    let before = all_rows(fno, "CustCustomerV3Entity", &keys).await;
+    world.fno.exec("DELETE FROM CustCustomerV3Entity").await;
+    let report = engine
+        .initial_sync(&InitialSyncOptions {
+            source: Some(Side::Dataverse),
+            fresh: true,
+            ..InitialSyncOptions::default()
+        })
+        .await
+        .expect("Dataverse -> F&O");
+    assert_eq!(report.rows_failed(), 0);
+    let after = all_rows(fno, "CustCustomerV3Entity", &keys).await;
+    assert_eq!(after.len(), before.len());
+    for row in &before {
+        let company = text(row, "dataAreaId").expect("company");
+        let account = text(row, "CustomerAccount").expect("account");
+        let back = find(
+            &after,
+            &[("dataAreaId", &company), ("CustomerAccount", &account)],
+        )
+        .expect("restored");
+        // Currency is a one-way field (to Dataverse) and is not written back.
+        for column in ["Name", "CustomerGroupId", "InvoiceAccount", "Status"] {
+            assert_eq!(
+                text(back, column),
+                text(row, column),
+                "{company}/{account} {column}"
+            );
+        }
+        assert_eq!(text(back, "Currency"), None);
+    }
+    engine.close().await;
+}
+
+#[tokio::test]
 async fn progress_is_recorded_per_map_and_legal_entity() {
     let world = World::sqlite().await;
     world.seed(3).await;
