@@ -7,7 +7,9 @@
 
 pub mod chart;
 pub mod cli;
+pub mod demo;
 pub mod endpoint;
+pub mod engine;
 pub mod import;
 pub mod model;
 pub mod project_file;

@@ -175,3 +175,22 @@ fn a_failed_save_leaves_the_previous_file_untouched() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous");
     assert!(blocked.join("keep").exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn saving_keeps_the_permissions_of_the_file_it_replaces() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.dwproj.json");
+    let project = parse(GOOD).unwrap();
+    project_file::save(&project, &path).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode(&path),
+        0o644,
+        "a new project file is readable like any document"
+    );
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    project_file::save(&project, &path).unwrap();
+    assert_eq!(mode(&path), 0o640);
+}

@@ -1,0 +1,194 @@
+//! The async round: captured changes -> queue -> applied on the other side.
+//!
+//! 1. [`Engine::install_capture`] puts change capture on every async map's tables, keyed by the
+//!    map's integration key, so that a change on either side is logged as (table, key, version).
+//! 2. [`Engine::collect_changes`] reads each side's change log after the store's cursor and turns
+//!    every change of a mapped table into a queue entry (map, side, key, version: a reference,
+//!    not data), advancing the cursor in the same store transaction.
+//! 3. [`Engine::process_queue`] claims entries in the store's order (group sequence, wave, FIFO)
+//!    and applies each one ([`process`]): concurrency skip, conflict detection by snapshots with
+//!    the primary side winning, upsert by integration key, snapshot update.
+//!
+//! [`Engine::sync_once`] does 2 and 3 until the queue has nothing ready. Not yet here: holding
+//! children whose parent is missing, placeholders, the circuit breaker and parallel workers per
+//! group; system failures are rescheduled with a capped exponential delay.
+
+mod process;
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::endpoint::CaptureSpec;
+use crate::model::{MapDirection, Side, SyncMode};
+use crate::store::{ClaimRequest, NewEntry, Op, Timestamp};
+
+use super::rows::key_text;
+use super::{Engine, EngineError, ResolvedMap};
+
+/// Options of an async round.
+#[derive(Debug, Clone)]
+pub struct RoundOptions {
+    /// Changes read from a change log per store transaction.
+    pub read_batch: usize,
+    /// Entries claimed at a time.
+    pub claim_batch: u32,
+    /// How long a claim holds.
+    pub lease: Duration,
+}
+
+impl Default for RoundOptions {
+    fn default() -> Self {
+        Self {
+            read_batch: 1_000,
+            claim_batch: 100,
+            lease: Duration::from_secs(120),
+        }
+    }
+}
+
+/// What a round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoundReport {
+    /// Queue entries created from the change logs.
+    pub enqueued: u64,
+    /// Entries applied to the other side.
+    pub applied: u64,
+    /// Entries with nothing to write (the row already equals its last synced state).
+    pub unchanged: u64,
+    /// Entries skipped because the row's version moved on since they were queued.
+    pub skipped: u64,
+    /// Conflicts detected (recorded in the conflicts table).
+    pub conflicts: u64,
+    /// Entries that failed with an application error (in the error log).
+    pub failed: u64,
+    /// Entries rescheduled after a system failure.
+    pub retried: u64,
+}
+
+impl Engine {
+    /// Installs change capture on both tables of every async map.
+    pub async fn install_capture(&self) -> Result<(), EngineError> {
+        for side in [Side::Fno, Side::Dataverse] {
+            let mut specs: Vec<CaptureSpec> = Vec::new();
+            for map in self.async_maps() {
+                if specs.iter().any(|s| s.table == map.table(side)) {
+                    continue;
+                }
+                let keys: Vec<&str> = map.keys(side).iter().map(String::as_str).collect();
+                specs.push(CaptureSpec::new(map.table(side), &keys));
+            }
+            self.endpoint(side).install_capture(&specs).await?;
+        }
+        Ok(())
+    }
+
+    /// Reads both change logs after their cursors into the queue; returns the entries added.
+    pub async fn collect_changes(&self, options: &RoundOptions) -> Result<u64, EngineError> {
+        let mut added = 0;
+        for side in [Side::Fno, Side::Dataverse] {
+            let endpoint_id = self.environment(side).id.clone();
+            loop {
+                let after = self.store.cursor(&endpoint_id).await?.unwrap_or(0);
+                let changes = self
+                    .endpoint(side)
+                    .read_changes(after, options.read_batch.max(1))
+                    .await?;
+                let Some(last) = changes.last().map(|c| c.seq) else {
+                    break;
+                };
+                let mut entries = Vec::new();
+                for change in &changes {
+                    for map in self
+                        .async_maps()
+                        .filter(|m| m.table(side) == change.table && reads_from(m, side))
+                    {
+                        entries.push(self.entry_for(map, side, change));
+                    }
+                }
+                let outcome = self
+                    .store
+                    .enqueue_changes(&endpoint_id, last, &entries, Timestamp::now())
+                    .await?;
+                added += outcome.inserted;
+            }
+        }
+        Ok(added)
+    }
+
+    /// Collects changes, then processes the queue until nothing is ready.
+    pub async fn sync_once(&self, options: &RoundOptions) -> Result<RoundReport, EngineError> {
+        let enqueued = self.collect_changes(options).await?;
+        let mut report = self.process_queue(options).await?;
+        report.enqueued = enqueued;
+        Ok(report)
+    }
+
+    /// Processes ready queue entries in order until none is left ready.
+    pub async fn process_queue(&self, options: &RoundOptions) -> Result<RoundReport, EngineError> {
+        let mut report = RoundReport::default();
+        let request = ClaimRequest::any(options.claim_batch.max(1), options.lease);
+        loop {
+            let entries = self.store.claim_batch(&request, Timestamp::now()).await?;
+            if entries.is_empty() {
+                return Ok(report);
+            }
+            for entry in entries {
+                process::process_entry(self, &entry, &mut report).await?;
+            }
+        }
+    }
+
+    fn async_maps(&self) -> impl Iterator<Item = &ResolvedMap> {
+        self.maps
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(|m| m.map.sync_mode == SyncMode::Async)
+    }
+
+    fn entry_for(
+        &self,
+        map: &ResolvedMap,
+        side: Side,
+        change: &crate::endpoint::Change,
+    ) -> NewEntry {
+        let (group_id, sequence) = self
+            .project
+            .groups
+            .iter()
+            .find_map(|g| {
+                g.members
+                    .iter()
+                    .find(|m| m.map == map.id())
+                    .map(|m| (g.id.clone(), m.sequence))
+            })
+            .unwrap_or_default();
+        NewEntry {
+            map_id: map.id().to_string(),
+            source_side: side,
+            key: key_text(&change.key),
+            row_version: change.row_version.to_string(),
+            op: match change.op {
+                crate::endpoint::ChangeOp::Upsert => Op::Upsert,
+                crate::endpoint::ChangeOp::Delete => Op::Delete,
+            },
+            group_id,
+            sequence,
+            wave: self
+                .chart
+                .wave_of(map.id())
+                .and_then(|w| u32::try_from(w).ok())
+                .unwrap_or(0),
+        }
+    }
+}
+
+/// Whether changes on `side` flow to the other side under the map's direction.
+fn reads_from(map: &ResolvedMap, side: Side) -> bool {
+    match map.map.direction {
+        MapDirection::Bidirectional => true,
+        MapDirection::ToDataverse => side == Side::Fno,
+        MapDirection::ToFno => side == Side::Dataverse,
+    }
+}

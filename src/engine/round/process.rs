@@ -1,0 +1,276 @@
+//! Applying one queue entry.
+//!
+//! The entry is a reference; the row is read now, at processing time, as dual-write async does.
+//! - **Concurrency**: when the row's version moved on since the change was queued, the entry is
+//!   skipped (a newer entry exists for the newer version); nothing is written for it.
+//! - **No phantom updates**: when the source row still equals its snapshot (the state both sides
+//!   had after the last sync) on the columns the map carries, nothing is written. This is also what
+//!   settles a bidirectional map after one round.
+//! - **Conflicts**: when the target row also differs from its snapshot, both sides changed since
+//!   the last sync. The map's primary side (F&O when unset) wins: its row is written to the other
+//!   side (whichever side the entry came from), and the losing values are recorded as a conflict,
+//!   not as an error. Only bidirectional maps have conflicts; a one-way map's source always wins.
+//! - Application failures (value map, lookup not found, constraints) go to the error log and the
+//!   entry is failed (retry from the CLI once fixed); system failures are rescheduled.
+
+use std::time::Duration;
+
+use crate::endpoint::{ErrorCategory, Key, Operation, Row, Value};
+use crate::model::{MapDirection, Side};
+use crate::store::{
+    self, NewConflict, NewError, Op, QueueEntry, SideSnapshot, Snapshot, Timestamp,
+};
+
+use super::super::rows::{comparable, key_of, key_text, row_json, translate_key};
+use super::super::transform::transform_row;
+use super::super::{Engine, EngineError, LookupResolver, ResolvedMap};
+use super::RoundReport;
+
+/// What processing an entry came to.
+enum Outcome {
+    /// Not applied on purpose.
+    Skipped,
+    /// Nothing to write.
+    Unchanged,
+    /// Written; the snapshot to keep and the conflict, if both sides had changed.
+    Applied(Box<Snapshot>, Option<NewConflict>),
+    /// A delete was applied.
+    Deleted(crate::store::KeyText),
+}
+
+pub(super) async fn process_entry(
+    engine: &Engine,
+    entry: &QueueEntry,
+    report: &mut RoundReport,
+) -> Result<(), EngineError> {
+    let now = Timestamp::now();
+    let outcome = match engine.map(&entry.map_id) {
+        Some(map) => apply(engine, map, entry).await,
+        None => Err(EngineError::UnknownMap(entry.map_id.clone())),
+    };
+    let mut tx = engine.store.begin().await?;
+    match outcome {
+        Ok(Outcome::Skipped) => {
+            tx.mark_skipped(&[entry.id], now).await?;
+            report.skipped += 1;
+        }
+        Ok(Outcome::Unchanged) => {
+            tx.mark_done(&[entry.id], now).await?;
+            report.unchanged += 1;
+        }
+        Ok(Outcome::Applied(snapshot, conflict)) => {
+            tx.upsert_snapshots(std::slice::from_ref(&snapshot)).await?;
+            if let Some(conflict) = conflict {
+                tx.record_conflicts(&[conflict], now).await?;
+                report.conflicts += 1;
+            }
+            tx.mark_done(&[entry.id], now).await?;
+            report.applied += 1;
+        }
+        Ok(Outcome::Deleted(key)) => {
+            tx.delete_snapshots(&entry.map_id, &[key]).await?;
+            tx.mark_done(&[entry.id], now).await?;
+            report.applied += 1;
+        }
+        Err(error) if error.category() == ErrorCategory::System => {
+            let delay =
+                Duration::from_secs(1u64 << entry.attempts.min(8)).min(Duration::from_secs(300));
+            tracing::warn!(map = %entry.map_id, key = %entry.key, %error, "system failure; retrying later");
+            tx.schedule_retry(&[entry.id], now.plus(delay), now).await?;
+            report.retried += 1;
+        }
+        Err(error) => {
+            tracing::info!(map = %entry.map_id, key = %entry.key, %error, "entry failed");
+            tx.log_errors(
+                &[NewError {
+                    queue_entry: Some(entry.id),
+                    map_id: entry.map_id.clone(),
+                    key: Some(entry.key.clone()),
+                    category: store::ErrorCategory::Application,
+                    message: error.to_string(),
+                    row: None,
+                    attempts: entry.attempts,
+                }],
+                now,
+            )
+            .await?;
+            tx.mark_failed(&[entry.id], now).await?;
+            report.failed += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn bad_key(map: &ResolvedMap, reason: &str) -> EngineError {
+    EngineError::InvalidMap {
+        map: map.id().to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+async fn apply(
+    engine: &Engine,
+    map: &ResolvedMap,
+    entry: &QueueEntry,
+) -> Result<Outcome, EngineError> {
+    let source_side = entry.source_side;
+    let target_side = source_side.other();
+    let source = engine.endpoint(source_side);
+    let target = engine.endpoint(target_side);
+    let key = key_of(&entry.key).ok_or_else(|| bad_key(map, "a queued key cannot be read"))?;
+    let versions = source
+        .row_versions(map.table(source_side), std::slice::from_ref(&key))
+        .await?;
+    if let Some(Some(version)) = versions.first() {
+        if version.to_string() != entry.row_version {
+            return Ok(Outcome::Skipped);
+        }
+    }
+    let target_key = translate_key(map, source_side, &key)
+        .ok_or_else(|| bad_key(map, "a key column of the other side has no field"))?;
+    let fno_key = match source_side {
+        Side::Fno => key.clone(),
+        Side::Dataverse => target_key.clone(),
+    };
+    if entry.op == Op::Delete {
+        if !map.map.sync_deletes {
+            return Ok(Outcome::Skipped);
+        }
+        let mut tx = target.begin().await?;
+        tx.apply_bulk(&[Operation::Delete {
+            table: map.table(target_side).to_string(),
+            key_columns: map.keys(target_side).to_vec(),
+            key: target_key,
+        }])
+        .await?;
+        tx.commit().await?;
+        return Ok(Outcome::Deleted(key_text(&fno_key)));
+    }
+    let Some(source_row) = read_one(engine, map, source_side, &key).await? else {
+        // Deleted since; its delete has an entry of its own.
+        return Ok(Outcome::Skipped);
+    };
+    let snapshot = engine.store.snapshot(map.id(), &key_text(&fno_key)).await?;
+    let source_changed = snapshot.as_ref().is_none_or(|s| {
+        differs(
+            &source_row,
+            &s.side(source_side).values,
+            carried(map, source_side, target_side),
+        )
+    });
+    if !source_changed {
+        return Ok(Outcome::Unchanged);
+    }
+    let target_row = read_one(engine, map, target_side, &target_key).await?;
+    let target_changed = map.map.direction == MapDirection::Bidirectional
+        && match (&snapshot, &target_row) {
+            (Some(s), Some(row)) => differs(
+                row,
+                &s.side(target_side).values,
+                carried(map, target_side, source_side),
+            ),
+            _ => false,
+        };
+    let primary = map.map.primary.unwrap_or(Side::Fno);
+    // The side whose row is written to the other: the source, unless the target is the primary
+    // side of a conflict.
+    let (from, from_row, to_row) = match (&target_row, target_changed && primary == target_side) {
+        (Some(row), true) => (target_side, row.clone(), Some(source_row.clone())),
+        _ => (source_side, source_row.clone(), target_row.clone()),
+    };
+    let written = write(engine, map, from, &from_row).await?;
+    let conflict = target_changed.then(|| NewConflict {
+        map_id: map.id().to_string(),
+        key: key_text(&fno_key),
+        winning_side: from,
+        winning_values: row_json(&from_row),
+        losing_values: to_row.as_ref().map(row_json).unwrap_or_default(),
+    });
+    let mut to_after = to_row.unwrap_or_default();
+    to_after.extend(written);
+    let (fno_values, dataverse_values) = match from {
+        Side::Fno => (from_row, to_after),
+        Side::Dataverse => (to_after, from_row),
+    };
+    Ok(Outcome::Applied(
+        Box::new(Snapshot {
+            map_id: map.id().to_string(),
+            key: key_text(&fno_key),
+            fno: SideSnapshot {
+                values: row_json(&fno_values),
+                version: None,
+            },
+            dataverse: SideSnapshot {
+                values: row_json(&dataverse_values),
+                version: None,
+            },
+            synced_at: Timestamp::now(),
+        }),
+        conflict,
+    ))
+}
+
+/// Transforms `row` of `from` and upserts it on the other side; returns the values written.
+async fn write(
+    engine: &Engine,
+    map: &ResolvedMap,
+    from: Side,
+    row: &Row,
+) -> Result<Row, EngineError> {
+    let to = from.other();
+    let transformed = transform_row(map, to, row, |_| true)?;
+    let lookups = LookupResolver::new(engine.endpoint(Side::Dataverse).clone());
+    let resolved = lookups
+        .resolve_rows(
+            map,
+            to,
+            std::slice::from_ref(row),
+            vec![transformed],
+            |_| true,
+        )
+        .await?
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| Err(bad_key(map, "a row vanished while resolving lookups")))?;
+    let mut tx = engine.endpoint(to).begin().await?;
+    tx.apply_bulk(&[Operation::Upsert {
+        table: map.table(to).to_string(),
+        key_columns: map.keys(to).to_vec(),
+        values: resolved.clone(),
+    }])
+    .await?;
+    tx.commit().await?;
+    Ok(resolved)
+}
+
+async fn read_one(
+    engine: &Engine,
+    map: &ResolvedMap,
+    side: Side,
+    key: &Key,
+) -> Result<Option<Row>, EngineError> {
+    let rows = engine
+        .endpoint(side)
+        .read_by_keys(map.table(side), map.keys(side), std::slice::from_ref(key))
+        .await?;
+    Ok(rows.into_iter().next())
+}
+
+/// The columns of `side` that the map carries to `other`.
+fn carried(map: &ResolvedMap, side: Side, other: Side) -> Vec<&str> {
+    map.fields_to(other).map(|f| f.column(side)).collect()
+}
+
+/// Whether `row` differs from the snapshot values on these columns (columns the snapshot does
+/// not hold are not compared).
+fn differs(row: &Row, snapshot: &serde_json::Value, columns: Vec<&str>) -> bool {
+    columns.into_iter().any(|column| {
+        let Some(before) = snapshot.get(column) else {
+            return false;
+        };
+        let before = Value::from_json(before).unwrap_or(Value::Null);
+        let now = row.get(column).cloned().unwrap_or(Value::Null);
+        comparable(&before) != comparable(&now)
+    })
+}
