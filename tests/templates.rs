@@ -12,7 +12,7 @@ const VENDORS: &str = "msdyn_vendors - Vendors V2";
 
 #[test]
 fn the_standard_project_has_one_map_per_reference_map() {
-    let project = project_from_template(Template::Standard, "Contoso");
+    let project = project_from_template(Template::Standard, "Contoso").unwrap();
     assert_eq!(project.name, "Contoso");
     assert_eq!(project.table_maps.len(), 93);
     assert!(project.groups.is_empty());
@@ -25,7 +25,7 @@ fn the_standard_project_has_one_map_per_reference_map() {
 
 #[test]
 fn the_standard_project_round_trips_through_the_project_file() {
-    let project = project_from_template(Template::Standard, "Round trip");
+    let project = project_from_template(Template::Standard, "Round trip").unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("standard.dwproj.json");
     project_file::save(&project, &path).unwrap();
@@ -142,7 +142,7 @@ fn the_chart_finds_the_customers_v3_contacts_v2_cycle() {
 
 #[test]
 fn the_empty_template_has_no_maps() {
-    let project = project_from_template(Template::Empty, "Blank");
+    let project = project_from_template(Template::Empty, "Blank").unwrap();
     assert_eq!(project.name, "Blank");
     assert!(project.table_maps.is_empty());
     assert!(project.groups.is_empty());

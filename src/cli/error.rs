@@ -25,6 +25,9 @@ pub enum CliError {
     /// exit 1 only when this build's own template data is unusable).
     #[error(transparent)]
     HelperConfig(#[from] HelperConfigError),
+    /// This build's own template data is unusable (a bug, not the user's input).
+    #[error(transparent)]
+    Template(#[from] crate::templates::TemplateError),
     /// The result could not be turned into JSON.
     #[error("cannot serialise the {what} as JSON")]
     Json {
@@ -44,6 +47,7 @@ impl CliError {
             CliError::ProjectFile(ProjectFileError::Write { .. })
             | CliError::ProjectFile(ProjectFileError::Serialize { .. })
             | CliError::HelperConfig(HelperConfigError::Template(_))
+            | CliError::Template(_)
             | CliError::Json { .. }
             | CliError::Output(_) => 1,
             CliError::ProjectFile(_)

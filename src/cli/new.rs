@@ -16,7 +16,7 @@ pub fn run(args: &NewArgs, out: &mut dyn Write, console: &Console) -> Result<Out
         Some(name) => name.clone(),
         None => default_name(&args.project)?,
     };
-    let project = project_from_template(args.template, &name);
+    let project = project_from_template(args.template, &name)?;
     target_file::save(&project, &args.project)?;
     writeln!(
         out,

@@ -115,18 +115,13 @@ pub fn standard_project(name: &str) -> Result<Project, TemplateError> {
     Ok(project)
 }
 
-/// A new project from a template.
-///
-/// The standard data is compiled in and checked by the crate's tests, so it cannot fail in a
-/// released build; should a build carry a corrupt data file anyway, the error is logged and an
-/// empty project returned (use [`standard_project`] to get the error instead).
-pub fn project_from_template(template: Template, name: &str) -> Project {
+/// A new project from a template. The standard data is compiled in and checked by the crate's
+/// tests; a build carrying a corrupt data file reports it rather than silently creating an
+/// empty project.
+pub fn project_from_template(template: Template, name: &str) -> Result<Project, TemplateError> {
     match template {
-        Template::Empty => Project::empty(name),
-        Template::Standard => standard_project(name).unwrap_or_else(|error| {
-            tracing::error!(%error, "standard template unavailable; created an empty project");
-            Project::empty(name)
-        }),
+        Template::Empty => Ok(Project::empty(name)),
+        Template::Standard => standard_project(name),
     }
 }
 
