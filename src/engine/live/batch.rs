@@ -41,7 +41,12 @@ pub(super) async fn apply_target(
 ) -> Result<Vec<JournalOp>, EngineError> {
     let target = source.other();
     let order = engine.chart().topological_order();
-    let rank = |map: &ResolvedMap| order.iter().position(|m| *m == map.id()).unwrap_or(usize::MAX);
+    let rank = |map: &ResolvedMap| {
+        order
+            .iter()
+            .position(|m| *m == map.id())
+            .unwrap_or(usize::MAX)
+    };
     let lookups = all_lookups(engine.maps());
     let mut journal = Vec::new();
 
@@ -62,7 +67,11 @@ pub(super) async fn apply_target(
             key,
         ));
     }
-    journal.extend(apply_with_pre_images(engine, target, &operations, tx).await?.0);
+    journal.extend(
+        apply_with_pre_images(engine, target, &operations, tx)
+            .await?
+            .0,
+    );
 
     // Upserts, parents first, one sub-batch per map.
     let mut maps: Vec<&Arc<ResolvedMap>> = Vec::new();
@@ -75,7 +84,14 @@ pub(super) async fn apply_target(
     let mut ids: HashMap<IdKey, Value> = HashMap::new();
     if target == Side::Fno {
         for row in planned.iter().filter(|r| r.op == TxnOp::Upsert) {
-            remember_ids(&lookups, row.map.id(), &row.source, &Row::new(), false, &mut ids);
+            remember_ids(
+                &lookups,
+                row.map.id(),
+                &row.source,
+                &Row::new(),
+                false,
+                &mut ids,
+            );
         }
     }
     let resolver = LookupResolver::new(Arc::clone(engine.endpoint(Side::Dataverse)));

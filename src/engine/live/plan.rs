@@ -83,9 +83,7 @@ pub enum Refusal {
         table: String,
         side: Side,
     },
-    #[error(
-        "row [{index}].values.{column}: {reason}"
-    )]
+    #[error("row [{index}].values.{column}: {reason}")]
     BadValue {
         index: usize,
         column: String,
@@ -200,12 +198,7 @@ fn check_modes(planned: &[PlannedRow]) -> Result<(), Refusal> {
 }
 
 /// The row's values as endpoint values in the table's own column names; the key must be there.
-fn source_row(
-    index: usize,
-    map: &ResolvedMap,
-    source: Side,
-    row: &TxnRow,
-) -> Result<Row, Refusal> {
+fn source_row(index: usize, map: &ResolvedMap, source: Side, row: &TxnRow) -> Result<Row, Refusal> {
     let mut values = Row::with_capacity(row.values.len());
     for (column, json) in &row.values {
         let value = Value::from_json(json).ok_or_else(|| Refusal::BadValue {

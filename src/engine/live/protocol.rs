@@ -172,10 +172,12 @@ async fn prepare(
     let mut source_ops = Vec::with_capacity(planned.len());
     let mut journal_source = Vec::with_capacity(planned.len());
     for row in &planned {
-        let key = row.source_key(source).ok_or_else(|| EngineError::InvalidMap {
-            map: row.map.id().to_string(),
-            reason: format!("row [{}] has no {source} key", row.index),
-        })?;
+        let key = row
+            .source_key(source)
+            .ok_or_else(|| EngineError::InvalidMap {
+                map: row.map.id().to_string(),
+                reason: format!("row [{}] has no {source} key", row.index),
+            })?;
         let table = row.map.table(source).to_string();
         let key_columns = row.map.keys(source).to_vec();
         let operation = match row.op {
@@ -201,10 +203,16 @@ async fn prepare(
             }
         }
     }
-    trace.push(Step::SourcePreCommit, Some(format!("{} rows", planned.len())));
+    trace.push(
+        Step::SourcePreCommit,
+        Some(format!("{} rows", planned.len())),
+    );
 
     let target_tx = target_slot.insert(engine.endpoint(source.other()).begin().await?);
-    trace.push(Step::BatchToTarget, Some(format!("{} records", planned.len())));
+    trace.push(
+        Step::BatchToTarget,
+        Some(format!("{} records", planned.len())),
+    );
     let journal_target = apply_target(engine, source, &planned, target_tx.as_mut()).await?;
     trace.push(Step::TargetApplied, None);
 
@@ -212,9 +220,8 @@ async fn prepare(
         source: journal_source,
         target: journal_target,
     };
-    let summary = serde_json::to_value(&summary).map_err(|e| {
-        EngineError::Worker(format!("could not journal the live transaction: {e}"))
-    })?;
+    let summary = serde_json::to_value(&summary)
+        .map_err(|e| EngineError::Worker(format!("could not journal the live transaction: {e}")))?;
     let id = engine
         .store()
         .journal_prepare(source, &summary, Timestamp::now())

@@ -62,10 +62,7 @@ pub(super) async fn resolve_all(engine: &Engine) -> Result<Vec<ResolvedTxn>, Eng
 }
 
 /// Settles one journal entry by looking at both sides.
-pub(super) async fn resolve_one(
-    engine: &Engine,
-    id: LiveTxnId,
-) -> Result<Resolution, EngineError> {
+pub(super) async fn resolve_one(engine: &Engine, id: LiveTxnId) -> Result<Resolution, EngineError> {
     let Some(txn) = engine.store().live_txn(id).await? else {
         return Err(EngineError::Worker(format!(
             "live transaction {} is not in the journal",
@@ -97,7 +94,9 @@ pub(super) async fn resolve_one(
         Resolution::Committed => LiveState::Committed,
         Resolution::Compensated | Resolution::RolledBack => LiveState::RolledBack,
     };
-    store.journal_transition(id, state, Timestamp::now()).await?;
+    store
+        .journal_transition(id, state, Timestamp::now())
+        .await?;
     Ok(resolution)
 }
 
@@ -112,9 +111,9 @@ async fn holds(endpoint: &dyn Endpoint, ops: &[JournalOp]) -> Result<bool, Engin
             .read_by_keys(&op.table, &op.key_columns, std::slice::from_ref(&key))
             .await?;
         let wanted = key_text(&key);
-        let row = rows.iter().find(|r| {
-            Key::from_row(r, &op.key_columns).is_some_and(|k| key_text(&k) == wanted)
-        });
+        let row = rows
+            .iter()
+            .find(|r| Key::from_row(r, &op.key_columns).is_some_and(|k| key_text(&k) == wanted));
         let matches = match (op.op, row) {
             (TxnOp::Delete, row) => row.is_none(),
             (TxnOp::Upsert, None) => false,
