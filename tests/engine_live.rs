@@ -325,6 +325,15 @@ async fn the_time_limit_rolls_back_both_with_a_system_failure() {
 #[tokio::test]
 async fn deletes_go_live_children_first_even_for_async_maps() {
     let world = World::sqlite().await;
+    // Business rule on the target: a group with accounts cannot be deleted.
+    world
+        .dataverse
+        .exec(
+            "CREATE TRIGGER group_in_use BEFORE DELETE ON msdyn_customergroup \
+             WHEN EXISTS (SELECT 1 FROM account WHERE msdyn_customergroupid = OLD.msdyn_customergroupid) \
+             BEGIN SELECT RAISE(ABORT, 'the group still has accounts'); END;",
+        )
+        .await;
     set_modes(&world, &[]);
     let engine = open(&world).await;
     let created = engine
@@ -339,19 +348,55 @@ async fn deletes_go_live_children_first_even_for_async_maps() {
     // Now both maps are async: their creates would be refused, their deletes go live.
     set_modes(&world, &["groups", "customers"]);
     let engine = open(&world).await;
+    let refused = engine
+        .live_transaction(Side::Fno, &order_rows("78", "x"), &LiveOptions::default())
+        .await;
+    assert!(refused.refused, "creates of async maps do not go live");
+    // The header's delete comes first in the file; the lines must go first on the target.
     let deletes = rows(serde_json::json!([
         { "table": "CustCustomerGroupEntity", "op": "delete",
           "values": { "dataAreaId": "USMF", "CustomerGroupId": "77" } },
         { "table": "CustCustomerV3Entity", "op": "delete",
-          "values": { "dataAreaId": "USMF", "CustomerAccount": "L-1" } }
+          "values": { "dataAreaId": "USMF", "CustomerAccount": "L-1" } },
+        { "table": "CustCustomerV3Entity", "op": "delete",
+          "values": { "dataAreaId": "USMF", "CustomerAccount": "L-2" } }
     ]));
     let outcome = engine
         .live_transaction(Side::Fno, &deletes, &LiveOptions::default())
         .await;
     assert!(outcome.committed, "{:?}", outcome.reason);
-    assert_eq!(counts(&engine).await, [1, 0, 1, 0]);
-    let left = dv_accounts(&engine).await;
-    assert_eq!(text(&left[0], "accountnumber").as_deref(), Some("L-2"));
+    assert_eq!(counts(&engine).await, [0, 0, 0, 0]);
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn from_dataverse_the_ids_of_the_batch_become_natural_keys_on_fno() {
+    let world = World::sqlite().await;
+    set_modes(&world, &[]);
+    let engine = open(&world).await;
+    // Lines first, referencing the header's id, which is created in the same transaction.
+    let txn = rows(serde_json::json!([
+        { "table": "account", "op": "upsert", "values": {
+            "company": "DEMF", "accountnumber": "D-1", "name": "Line one",
+            "msdyn_customergroupid": "g-new", "statuscode": 1 } },
+        { "table": "msdyn_customergroup", "op": "upsert", "values": {
+            "msdyn_customergroupid": "g-new", "company": "DEMF", "msdyn_groupid": "55",
+            "msdyn_description": "Header" } }
+    ]));
+    let outcome = engine
+        .live_transaction(Side::Dataverse, &txn, &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let customers = fno_customers(&engine).await;
+    let line = find(
+        &customers,
+        &[("dataAreaId", "DEMF"), ("CustomerAccount", "D-1")],
+    )
+    .expect("line on F&O");
+    assert_eq!(text(line, "CustomerGroupId").as_deref(), Some("55"));
+    assert_eq!(text(line, "Status").as_deref(), Some("Active"));
+    assert_eq!(fno_groups(&engine).await.len(), 1);
+    assert_eq!(dv_accounts(&engine).await.len(), 1);
     engine.close().await;
 }
 
