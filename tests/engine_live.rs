@@ -571,3 +571,21 @@ async fn the_engine_target_writes_are_not_captured_as_application_changes() {
     assert_eq!(source_changes.len(), 2);
     engine.close().await;
 }
+
+#[tokio::test]
+async fn a_lookup_not_found_rolls_back_both_as_an_application_failure() {
+    let world = World::sqlite().await;
+    set_modes(&world, &[]);
+    let engine = open(&world).await;
+    let mut txn = order_rows("77", "Line two");
+    txn.pop(); // the lines without their header: group 77 exists nowhere
+    let outcome = engine
+        .live_transaction(Side::Fno, &txn, &LiveOptions::default())
+        .await;
+    assert!(!outcome.committed);
+    assert_eq!(outcome.category, Some(ErrorCategory::Application));
+    let reason = outcome.reason.clone().unwrap_or_default();
+    assert!(reason.contains("lookup not found"), "{reason}");
+    assert_eq!(counts(&engine).await, [0, 0, 0, 0]);
+    engine.close().await;
+}

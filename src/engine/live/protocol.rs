@@ -30,13 +30,15 @@ use super::LiveOptions;
 enum Failure {
     Engine(EngineError),
     TimeLimit(Duration),
+    /// The protocol could not keep its own records (journal serialization): a system failure.
+    Internal(String),
 }
 
 impl Failure {
     fn category(&self) -> ErrorCategory {
         match self {
             Failure::Engine(e) => e.category(),
-            Failure::TimeLimit(_) => ErrorCategory::System,
+            Failure::TimeLimit(_) | Failure::Internal(_) => ErrorCategory::System,
         }
     }
 
@@ -48,6 +50,7 @@ impl Failure {
                  back (retry later, or split it into smaller transactions)",
                 limit.as_millis()
             ),
+            Failure::Internal(message) => message.clone(),
         }
     }
 }
@@ -110,9 +113,8 @@ pub(super) async fn run(
         return abort(engine, failure, source_tx, target_tx, journal_id, trace).await;
     }
     let (Some(source_tx), Some(target_tx), Some(id)) = (source_tx, target_tx, journal_id) else {
-        let failure = Failure::Engine(EngineError::Worker(
-            "the live transaction was prepared without both transactions".into(),
-        ));
+        let failure =
+            Failure::Internal("the live transaction was prepared without both transactions".into());
         return abort(engine, failure, None, None, None, trace).await;
     };
     if let Err(e) = target_tx.commit().await {
@@ -221,7 +223,7 @@ async fn prepare(
         target: journal_target,
     };
     let summary = serde_json::to_value(&summary)
-        .map_err(|e| EngineError::Worker(format!("could not journal the live transaction: {e}")))?;
+        .map_err(|e| Failure::Internal(format!("could not journal the live transaction: {e}")))?;
     let id = engine
         .store()
         .journal_prepare(source, &summary, Timestamp::now())

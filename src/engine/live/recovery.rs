@@ -19,7 +19,7 @@
 use serde::Serialize;
 
 use crate::endpoint::{Endpoint, Key, Operation, Origin};
-use crate::store::{LiveState, LiveTxnId, Timestamp};
+use crate::store::{LiveState, LiveTxnId, StoreError, Timestamp};
 
 use super::super::rows::comparable;
 use super::super::{Engine, EngineError};
@@ -64,17 +64,18 @@ pub(super) async fn resolve_all(engine: &Engine) -> Result<Vec<ResolvedTxn>, Eng
 /// Settles one journal entry by looking at both sides.
 pub(super) async fn resolve_one(engine: &Engine, id: LiveTxnId) -> Result<Resolution, EngineError> {
     let Some(txn) = engine.store().live_txn(id).await? else {
-        return Err(EngineError::Worker(format!(
-            "live transaction {} is not in the journal",
-            id.0
-        )));
+        return Err(StoreError::NotFound {
+            what: "live transaction",
+            id: id.0,
+        }
+        .into());
     };
     let summary: JournalSummary =
-        serde_json::from_value(txn.payload_summary.clone()).map_err(|e| {
-            EngineError::Worker(format!(
-                "live transaction {}: the journal entry cannot be read ({e})",
-                id.0
-            ))
+        serde_json::from_value(txn.payload_summary.clone()).map_err(|e| StoreError::Corrupt {
+            table: "live_journal",
+            column: "payload_summary",
+            value: format!("live transaction {}", id.0),
+            reason: e.to_string(),
         })?;
     let store = engine.store();
     store
@@ -156,9 +157,12 @@ async fn compensate(endpoint: &dyn Endpoint, ops: &[JournalOp]) -> Result<(), En
 
 fn parse_key(op: &JournalOp) -> Result<Key, EngineError> {
     Key::parse(&op.key).map_err(|e| {
-        EngineError::Worker(format!(
-            "journal entry for table {}: the key {} cannot be read ({e})",
-            op.table, op.key
-        ))
+        StoreError::Corrupt {
+            table: "live_journal",
+            column: "payload_summary",
+            value: format!("key {} of table {}", op.key, op.table),
+            reason: e.to_string(),
+        }
+        .into()
     })
 }
