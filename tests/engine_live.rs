@@ -589,3 +589,24 @@ async fn a_lookup_not_found_rolls_back_both_as_an_application_failure() {
     assert_eq!(counts(&engine).await, [0, 0, 0, 0]);
     engine.close().await;
 }
+
+#[tokio::test]
+async fn a_reference_to_a_row_of_the_same_map_in_the_batch_gets_its_new_id() {
+    let world = World::sqlite().await;
+    set_modes(&world, &[]);
+    let engine = open(&world).await;
+    let mut txn = order_rows("77", "Line two");
+    // L-1 invoices to L-2, which comes later in the file and is new too.
+    txn[0].values.insert("InvoiceAccount".into(), "L-2".into());
+    let outcome = engine
+        .live_transaction(Side::Fno, &txn, &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let accounts = dv_accounts(&engine).await;
+    let l1 = find(&accounts, &[("accountnumber", "L-1")]).expect("L-1");
+    let l2 = find(&accounts, &[("accountnumber", "L-2")]).expect("L-2");
+    assert_eq!(text(l1, "invoiceaccountid"), text(l2, "accountid"));
+    assert!(text(l2, "accountid").is_some());
+    assert_eq!(text(l2, "invoiceaccountid"), None);
+    engine.close().await;
+}

@@ -10,9 +10,9 @@
 //! [`LookupResolver`]. On the way to F&O the batch's own Dataverse rows (ids as the source
 //! generated them) play that role.
 //!
-//! Limitation: a self-reference to a row of the same map in the same batch is resolved only
-//! through committed rows (it fails as "lookup not found" otherwise); send such rows in two
-//! transactions.
+//! A self-reference to a row of the same map in the same batch (a customer invoicing to another
+//! customer created with it) is written in two passes on the way to Dataverse: the rows without
+//! those lookups first, then again with them once every row of the map has its id.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -21,16 +21,16 @@ use crate::endpoint::{EndpointTransaction, Key, Operation, OperationResult, Row,
 use crate::model::Side;
 
 use super::super::lookup::LookupResolver;
-use super::super::resolve::{ResolvedLookup, ResolvedMap};
+use super::super::resolve::ResolvedMap;
 use super::super::rows::comparable;
 use super::super::transform::transform_row;
 use super::super::{Engine, EngineError};
+use super::batch_lookups::{
+    all_lookups, remember_ids, self_references, transform_with_lookups, IdKey,
+};
 use super::journal_summary::JournalOp;
 use super::plan::PlannedRow;
 use super::txn_file::TxnOp;
-
-/// (referenced Dataverse table, towards the id?, company, value) -> the other representation.
-type IdKey = (String, bool, Option<String>, String);
 
 /// Applies the whole unit of work on the target inside `tx`; returns the journaled operations.
 pub(super) async fn apply_target(
@@ -101,7 +101,11 @@ pub(super) async fn apply_target(
             .filter(|r| r.op == TxnOp::Upsert && r.map.id() == map.id())
             .collect();
         let sources: Vec<Row> = rows.iter().map(|r| r.source.clone()).collect();
-        let transformed = transform_with_lookups(map, target, &sources, &ids, &resolver).await?;
+        // A reference to a row of the same map waits for a second pass, when the whole
+        // sub-batch has its ids.
+        let deferred = self_references(map, target, &sources);
+        let transformed =
+            transform_with_lookups(map, target, &sources, &ids, &resolver, &deferred).await?;
         let mut operations = Vec::with_capacity(transformed.len());
         for values in &transformed {
             let key = target_key(map, target, values)?;
@@ -123,6 +127,20 @@ pub(super) async fn apply_target(
                     remember_ids(&lookups, map.id(), values, generated, true, &mut ids);
                 }
             }
+        }
+        if !deferred.is_empty() {
+            let full =
+                transform_with_lookups(map, target, &sources, &ids, &resolver, &BTreeSet::new())
+                    .await?;
+            let second: Vec<Operation> = full
+                .into_iter()
+                .map(|values| Operation::Upsert {
+                    table: map.table(target).to_string(),
+                    key_columns: map.keys(target).to_vec(),
+                    values,
+                })
+                .collect();
+            tx.apply(&second).await?;
         }
     }
     Ok(journal)
@@ -195,119 +213,4 @@ fn target_key(map: &ResolvedMap, target: Side, row: &Row) -> Result<Key, EngineE
             map.keys(target).join(", ")
         ),
     })
-}
-
-/// Every lookup of the project with the map that provides it.
-fn all_lookups(maps: &[Arc<ResolvedMap>]) -> Vec<ResolvedLookup> {
-    let mut seen = BTreeSet::new();
-    maps.iter()
-        .flat_map(|m| m.fields.iter())
-        .filter_map(|f| f.lookup.clone())
-        .filter(|l| seen.insert((l.dataverse_table.clone(), l.natural_key.clone())))
-        .collect()
-}
-
-/// Records the two representations of a row of `map` written in this batch.
-fn remember_ids(
-    lookups: &[ResolvedLookup],
-    map: &str,
-    row: &Row,
-    generated: &Row,
-    to_id: bool,
-    ids: &mut HashMap<IdKey, Value>,
-) {
-    for lookup in lookups.iter().filter(|l| l.provider_map == map) {
-        let natural = row.get(&lookup.natural_key).filter(|v| !v.is_null());
-        let id = generated
-            .get(&lookup.id_column)
-            .or_else(|| row.get(&lookup.id_column))
-            .filter(|v| !v.is_null());
-        let (Some(natural), Some(id)) = (natural, id) else {
-            continue;
-        };
-        let table = lookup.dataverse_table.clone();
-        if to_id {
-            ids.insert((table.clone(), true, None, comparable(natural)), id.clone());
-            if let Some(company) = lookup.company_column.as_ref().and_then(|c| row.get(c)) {
-                ids.insert(
-                    (table, true, Some(comparable(company)), comparable(natural)),
-                    id.clone(),
-                );
-            }
-        } else {
-            ids.insert((table, false, None, comparable(id)), natural.clone());
-        }
-    }
-}
-
-/// Transforms a map's rows for the target and swaps their lookups: first from the batch's own
-/// rows, then through the resolver for the rest.
-async fn transform_with_lookups(
-    map: &ResolvedMap,
-    target: Side,
-    sources: &[Row],
-    ids: &HashMap<IdKey, Value>,
-    resolver: &LookupResolver,
-) -> Result<Vec<Row>, EngineError> {
-    let to_id = target == Side::Dataverse;
-    let mut rows = Vec::with_capacity(sources.len());
-    let mut swapped_sets: Vec<BTreeSet<usize>> = Vec::with_capacity(sources.len());
-    for source in sources {
-        let mut row = transform_row(map, target, source, |_| true)?;
-        let mut swapped = BTreeSet::new();
-        for field in map.fields_to(target) {
-            let Some(lookup) = &field.lookup else {
-                continue;
-            };
-            let column = field.column(target);
-            let Some(value) = row.get(column).filter(|v| !v.is_null()) else {
-                continue;
-            };
-            let qualified = to_id
-                && lookup.company_column.is_some()
-                && map.company_field.is_some()
-                && Some(field.index) != map.company_field;
-            let company = if qualified {
-                map.company_column(Side::Dataverse)
-                    .and_then(|c| row.get(c))
-                    .map(comparable)
-            } else {
-                None
-            };
-            let key = (
-                lookup.dataverse_table.clone(),
-                to_id,
-                company,
-                comparable(value),
-            );
-            if let Some(resolved) = ids.get(&key) {
-                row.insert(column.to_string(), resolved.clone());
-                swapped.insert(field.index);
-            }
-        }
-        rows.push(row);
-        swapped_sets.push(swapped);
-    }
-    // The rest through the resolver, grouped by which fields the batch already swapped.
-    let mut out: Vec<Option<Row>> = vec![None; rows.len()];
-    let mut groups: Vec<(BTreeSet<usize>, Vec<usize>)> = Vec::new();
-    for (i, set) in swapped_sets.iter().enumerate() {
-        match groups.iter_mut().find(|(s, _)| s == set) {
-            Some((_, members)) => members.push(i),
-            None => groups.push((set.clone(), vec![i])),
-        }
-    }
-    for (swapped, members) in groups {
-        let group_sources: Vec<Row> = members.iter().map(|&i| sources[i].clone()).collect();
-        let group_rows: Vec<Row> = members.iter().map(|&i| rows[i].clone()).collect();
-        let resolved = resolver
-            .resolve_rows(map, target, &group_sources, group_rows, |f| {
-                !swapped.contains(&f.index)
-            })
-            .await?;
-        for (&i, result) in members.iter().zip(resolved) {
-            out[i] = Some(result?);
-        }
-    }
-    Ok(out.into_iter().flatten().collect())
 }

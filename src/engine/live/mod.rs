@@ -18,6 +18,7 @@
 //! are refused, since those go through the queue.
 
 mod batch;
+mod batch_lookups;
 pub mod journal_summary;
 pub mod outcome;
 pub mod plan;
