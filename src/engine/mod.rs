@@ -5,6 +5,9 @@
 //! resolves every table map against them ([`resolve`]), so that a misspelt column is reported
 //! up front with the map, side and closest name. Then:
 //! - [`Engine::initial_sync`] copies existing rows in dependency order ([`initial`]);
+//! - [`Engine::live_transaction`] carries one unit of work across in one distributed
+//!   transaction ([`live`]); [`Engine::open`] first settles live transactions a crash left
+//!   unfinished;
 //! - rows are carried across by [`transform`] (field directions, value maps, defaults) and
 //!   [`lookup`] (natural key <-> GUID id of referenced rows).
 //!
@@ -16,6 +19,7 @@
 
 mod error;
 pub mod initial;
+pub mod live;
 pub mod lookup;
 pub mod resolve;
 pub mod round;
@@ -24,6 +28,7 @@ pub mod transform;
 
 pub use error::EngineError;
 pub use initial::{InitialSyncOptions, InitialSyncReport, MapReport, Pass, ProgressEvent};
+pub use live::{LiveOptions, LiveOutcome};
 pub use lookup::LookupResolver;
 pub use resolve::{ResolvedField, ResolvedLookup, ResolvedMap};
 pub use round::{RoundOptions, RoundReport};
@@ -71,7 +76,11 @@ impl Engine {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| crate::store::default_dir(project_path));
         let store = Store::open(&state_dir).await?;
-        Self::with_parts(project, project_path, fno, dataverse, store).await
+        let engine = Self::with_parts(project, project_path, fno, dataverse, store).await?;
+        // A crash may have left live transactions between their two commits: settle them
+        // before anything else moves rows (see `live::recovery`).
+        engine.resolve_in_doubt().await?;
+        Ok(engine)
     }
 
     /// Builds an engine from endpoints and a store that are already open (tests, the app).

@@ -1,0 +1,102 @@
+//! Live sync: a unit of work written on one side is carried to the other side in one
+//! distributed transaction, as dual-write's synchronous mode does, so both sides commit or
+//! neither does.
+//!
+//! The pieces, in the order a transaction meets them:
+//! - [`txn_file`]: the rows of the unit of work (`--txn FILE`);
+//! - [`plan`]: refusals before anything is sent (1,000 records, 116.85 MB, 250 legal entities,
+//!   live and async maps mixed, tables no map covers), each saying how to split;
+//! - `protocol`: source written and held open, target batch applied in one transaction, target
+//!   commit, then source commit; failures and the time limit roll back both;
+//! - `batch`: the target batch in unit-of-work order with generated ids propagated;
+//! - [`recovery`]: unfinished journal entries settled after a crash (compensating the target of a
+//!   half-written pair);
+//! - [`outcome`]: the result with its trace for the app's sequence diagram.
+//!
+//! Deletes always go live: a delete of an async map's table is accepted in a live transaction
+//! (the platform sends deletes live whatever the map's mode); creates and updates of async maps
+//! are refused, since those go through the queue.
+
+mod batch;
+mod batch_lookups;
+pub mod journal_summary;
+pub mod outcome;
+pub mod plan;
+mod protocol;
+pub mod recovery;
+pub mod txn_file;
+
+use std::time::Duration;
+
+pub use outcome::{ChunkOutcome, LiveOutcome, Step, TraceStep};
+pub use plan::{LiveLimits, Refusal};
+pub use recovery::{Resolution, ResolvedTxn};
+pub use txn_file::{load_txn_file, parse_txn, TxnFileError, TxnOp, TxnRow};
+
+use crate::model::Side;
+
+use super::{Engine, EngineError};
+
+/// The time limit of a live transaction by default (the platform's two minutes).
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(120);
+
+/// How a live transaction runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveOptions {
+    /// Everything up to the target's commit must finish within this time.
+    pub time_limit: Duration,
+    /// The limits refusals are checked against.
+    pub limits: LiveLimits,
+    /// Test hook: stop right after the target commits, leaving the source uncommitted, as a
+    /// crash between the two commits would (resolve with [`Engine::resolve_in_doubt`]).
+    pub stop_after_target_commit: bool,
+}
+
+impl Default for LiveOptions {
+    fn default() -> Self {
+        Self {
+            time_limit: DEFAULT_TIME_LIMIT,
+            limits: LiveLimits::default(),
+            stop_after_target_commit: false,
+        }
+    }
+}
+
+impl Engine {
+    /// Runs one live transaction of `rows` written on `from`; both sides commit or neither.
+    /// Refusals, failures and successes are all outcomes; nothing here returns an error.
+    pub async fn live_transaction(
+        &self,
+        from: Side,
+        rows: &[TxnRow],
+        options: &LiveOptions,
+    ) -> LiveOutcome {
+        protocol::run(self, from, rows, options).await
+    }
+
+    /// The platform's "multiple transactions" pattern: the rows in chunks of at most
+    /// `chunk_size` records, each committed or rolled back on its own; one outcome per chunk.
+    pub async fn live_split(
+        &self,
+        from: Side,
+        rows: &[TxnRow],
+        chunk_size: usize,
+        options: &LiveOptions,
+    ) -> Vec<ChunkOutcome> {
+        let mut chunks = Vec::new();
+        for (n, chunk) in rows.chunks(chunk_size.max(1)).enumerate() {
+            chunks.push(ChunkOutcome {
+                first_row: n * chunk_size.max(1),
+                rows: chunk.len(),
+                outcome: self.live_transaction(from, chunk, options).await,
+            });
+        }
+        chunks
+    }
+
+    /// Settles the live transactions a crash left unfinished (see [`recovery`]); one entry per
+    /// settled transaction.
+    pub async fn resolve_in_doubt(&self) -> Result<Vec<ResolvedTxn>, EngineError> {
+        recovery::resolve_all(self).await
+    }
+}

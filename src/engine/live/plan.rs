@@ -1,0 +1,226 @@
+//! Checks a unit of work against the platform's live-sync limits and the project's maps before
+//! anything is sent, and pairs each row with the map that carries it.
+//!
+//! Every refusal says how to split the transaction, because the fix is always on the sender's
+//! side. Deletes of async maps are allowed: the platform sends deletes live whatever the map's
+//! mode ("deletes always go live"), so only creates and updates of async maps count as mixing
+//! live and async maps.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::endpoint::{Key, Row, Value};
+use crate::model::{Side, SyncMode};
+use crate::validate::platform_limits::{
+    MAX_LIVE_LEGAL_ENTITIES, MAX_LIVE_PAYLOAD_BYTES, MAX_LIVE_RECORDS_PER_TRANSACTION,
+};
+
+use super::super::resolve::ResolvedMap;
+use super::txn_file::{TxnOp, TxnRow};
+
+/// The limits a live transaction is checked against (the platform's by default).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LiveLimits {
+    /// Records per transaction.
+    pub max_records: usize,
+    /// Serialized JSON size of the unit of work, in bytes.
+    pub max_payload_bytes: u64,
+    /// Distinct legal entities per transaction.
+    pub max_legal_entities: usize,
+}
+
+impl Default for LiveLimits {
+    fn default() -> Self {
+        Self {
+            max_records: MAX_LIVE_RECORDS_PER_TRANSACTION as usize,
+            max_payload_bytes: MAX_LIVE_PAYLOAD_BYTES,
+            max_legal_entities: MAX_LIVE_LEGAL_ENTITIES,
+        }
+    }
+}
+
+/// Why a unit of work was refused before anything was sent.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Refusal {
+    #[error("the transaction has no rows; list at least one row")]
+    Empty,
+    #[error(
+        "the transaction has {count} records, more than the {limit} one live transaction may \
+         carry; split it into transactions of at most {limit} records (e.g. `--split {limit}`)"
+    )]
+    TooManyRecords { count: usize, limit: usize },
+    #[error(
+        "the transaction's payload is {bytes} bytes, more than the {limit} bytes (116.85 MB) one \
+         live transaction may carry; split it into smaller transactions (`--split N`)"
+    )]
+    PayloadTooLarge { bytes: u64, limit: u64 },
+    #[error(
+        "the transaction spans {count} legal entities, more than the {limit} one live \
+         transaction may span; split it by legal entity"
+    )]
+    TooManyLegalEntities { count: usize, limit: usize },
+    #[error(
+        "the transaction mixes live maps ({}) and creates/updates of async maps ({}); send the \
+         async maps' rows through the queue (`dualwrite sync`) and only the live maps' rows live",
+        live.join(", "), asynchronous.join(", ")
+    )]
+    MixedModes {
+        live: Vec<String>,
+        asynchronous: Vec<String>,
+    },
+    #[error(
+        "rows [{}] create or update async maps ({}), which sync through the queue, not live; send \
+         them with `dualwrite sync` or make the maps live",
+        rows.iter().map(usize::to_string).collect::<Vec<_>>().join(", "), maps.join(", ")
+    )]
+    AsyncOnly { rows: Vec<usize>, maps: Vec<String> },
+    #[error(
+        "row [{index}]: no table map covers table \"{table}\" on the {side} side; add a map for it \
+         or send this row separately"
+    )]
+    NoMap {
+        index: usize,
+        table: String,
+        side: Side,
+    },
+    #[error("row [{index}].values.{column}: {reason}")]
+    BadValue {
+        index: usize,
+        column: String,
+        reason: String,
+    },
+}
+
+/// A row of the unit of work with its map, as a source-side row.
+#[derive(Debug, Clone)]
+pub struct PlannedRow {
+    /// Position in the transaction file.
+    pub index: usize,
+    pub map: Arc<ResolvedMap>,
+    pub op: TxnOp,
+    /// The values in the source side's column names (generated values merged in after the
+    /// source applied them).
+    pub source: Row,
+}
+
+impl PlannedRow {
+    /// The row's integration key on the source side.
+    pub fn source_key(&self, source: Side) -> Option<Key> {
+        Key::from_row(&self.source, self.map.keys(source))
+    }
+}
+
+/// Checks the limits and pairs rows with maps; nothing is sent.
+pub fn plan(
+    maps: &[Arc<ResolvedMap>],
+    source: Side,
+    rows: &[TxnRow],
+    limits: &LiveLimits,
+) -> Result<Vec<PlannedRow>, Refusal> {
+    if rows.is_empty() {
+        return Err(Refusal::Empty);
+    }
+    if rows.len() > limits.max_records {
+        return Err(Refusal::TooManyRecords {
+            count: rows.len(),
+            limit: limits.max_records,
+        });
+    }
+    let bytes = serde_json::to_vec(rows).map_or(u64::MAX, |b| b.len() as u64);
+    if bytes > limits.max_payload_bytes {
+        return Err(Refusal::PayloadTooLarge {
+            bytes,
+            limit: limits.max_payload_bytes,
+        });
+    }
+    let mut planned = Vec::with_capacity(rows.len());
+    let mut companies = BTreeSet::new();
+    for (index, row) in rows.iter().enumerate() {
+        let map = maps
+            .iter()
+            .find(|m| m.table(source).eq_ignore_ascii_case(&row.table))
+            .ok_or_else(|| Refusal::NoMap {
+                index,
+                table: row.table.clone(),
+                side: source,
+            })?;
+        let values = source_row(index, map, source, row)?;
+        if let Some(company) = map.company_column(source).and_then(|c| values.get(c)) {
+            if !company.is_null() {
+                companies.insert(company.to_string());
+            }
+        }
+        planned.push(PlannedRow {
+            index,
+            map: Arc::clone(map),
+            op: row.op,
+            source: values,
+        });
+    }
+    if companies.len() > limits.max_legal_entities {
+        return Err(Refusal::TooManyLegalEntities {
+            count: companies.len(),
+            limit: limits.max_legal_entities,
+        });
+    }
+    check_modes(&planned)?;
+    Ok(planned)
+}
+
+/// Creates and updates of async maps may not ride in a live transaction; deletes may.
+fn check_modes(planned: &[PlannedRow]) -> Result<(), Refusal> {
+    let mut live = BTreeSet::new();
+    let mut asynchronous = BTreeSet::new();
+    let mut async_rows = Vec::new();
+    for row in planned {
+        match (row.map.map.sync_mode, row.op) {
+            (SyncMode::Async, TxnOp::Upsert) => {
+                asynchronous.insert(row.map.id().to_string());
+                async_rows.push(row.index);
+            }
+            (SyncMode::Live, _) => {
+                live.insert(row.map.id().to_string());
+            }
+            (SyncMode::Async, TxnOp::Delete) => {}
+        }
+    }
+    match (live.is_empty(), asynchronous.is_empty()) {
+        (_, true) => Ok(()),
+        (false, false) => Err(Refusal::MixedModes {
+            live: live.into_iter().collect(),
+            asynchronous: asynchronous.into_iter().collect(),
+        }),
+        (true, false) => Err(Refusal::AsyncOnly {
+            rows: async_rows,
+            maps: asynchronous.into_iter().collect(),
+        }),
+    }
+}
+
+/// The row's values as endpoint values in the table's own column names; the key must be there.
+fn source_row(index: usize, map: &ResolvedMap, source: Side, row: &TxnRow) -> Result<Row, Refusal> {
+    let mut values = Row::with_capacity(row.values.len());
+    for (column, json) in &row.values {
+        let value = Value::from_json(json).ok_or_else(|| Refusal::BadValue {
+            index,
+            column: column.clone(),
+            reason: "expected a scalar (text, number, boolean or null), not a list or object"
+                .into(),
+        })?;
+        values.insert(column.clone(), value);
+    }
+    for key in map.keys(source) {
+        if values.get(key).is_none_or(Value::is_null) {
+            return Err(Refusal::BadValue {
+                index,
+                column: key.clone(),
+                reason: format!(
+                    "the key column of map \"{}\" is missing; every row needs its integration key ({})",
+                    map.id(),
+                    map.keys(source).join(", ")
+                ),
+            });
+        }
+    }
+    Ok(values)
+}

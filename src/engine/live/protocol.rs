@@ -1,0 +1,291 @@
+//! The two-sided protocol of one live transaction:
+//!
+//! ```text
+//! source: begin (as the application) -> write the unit of work (held open)
+//! target: begin (as the engine) -> ordered batch -> journal "prepared"
+//! target: commit -> journal "target_committed" -> source: commit -> journal "committed"
+//! ```
+//!
+//! Everything up to the target's commit runs under the time limit (`tokio::time::timeout`);
+//! any failure or the limit rolls back both open transactions and journals "rolled_back". The
+//! target is written with [`Origin::Engine`], so its change capture does not report the rows
+//! back as application changes (no loopback). If the source fails to commit after the target
+//! did, the target is compensated at once (see [`super::recovery`]).
+
+use std::time::Duration;
+
+use crate::endpoint::{EndpointTransaction, ErrorCategory, Operation, Origin};
+use crate::model::Side;
+use crate::store::{LiveState, LiveTxnId, Timestamp};
+
+use super::super::{Engine, EngineError};
+use super::batch::apply_target;
+use super::journal_summary::{JournalOp, JournalSummary};
+use super::outcome::{LiveOutcome, Step, Trace};
+use super::plan::{plan, PlannedRow};
+use super::txn_file::{TxnOp, TxnRow};
+use super::LiveOptions;
+
+/// Why the attempt failed before the target committed.
+enum Failure {
+    Engine(EngineError),
+    TimeLimit(Duration),
+    /// The protocol could not keep its own records (journal serialization): a system failure.
+    Internal(String),
+}
+
+impl Failure {
+    fn category(&self) -> ErrorCategory {
+        match self {
+            Failure::Engine(e) => e.category(),
+            Failure::TimeLimit(_) | Failure::Internal(_) => ErrorCategory::System,
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Failure::Engine(e) => e.to_string(),
+            Failure::TimeLimit(limit) => format!(
+                "the live transaction exceeded its time limit of {} ms; both sides were rolled \
+                 back (retry later, or split it into smaller transactions)",
+                limit.as_millis()
+            ),
+            Failure::Internal(message) => message.clone(),
+        }
+    }
+}
+
+impl From<EngineError> for Failure {
+    fn from(e: EngineError) -> Self {
+        Failure::Engine(e)
+    }
+}
+
+impl From<crate::endpoint::EndpointError> for Failure {
+    fn from(e: crate::endpoint::EndpointError) -> Self {
+        Failure::Engine(e.into())
+    }
+}
+
+type Tx = Box<dyn EndpointTransaction>;
+
+/// Runs one live transaction; every outcome (refusal, failure, success) is an [`LiveOutcome`].
+pub(super) async fn run(
+    engine: &Engine,
+    source: Side,
+    rows: &[TxnRow],
+    options: &LiveOptions,
+) -> LiveOutcome {
+    let mut trace = Trace::default();
+    let planned = match plan(engine.maps(), source, rows, &options.limits) {
+        Ok(planned) => planned,
+        Err(refusal) => {
+            let reason = refusal.to_string();
+            trace.push(Step::Refused, Some(reason.clone()));
+            return LiveOutcome {
+                committed: false,
+                refused: true,
+                category: Some(ErrorCategory::Application),
+                reason: Some(reason),
+                journal_id: None,
+                trace: trace.0,
+            };
+        }
+    };
+    let mut source_tx: Option<Tx> = None;
+    let mut target_tx: Option<Tx> = None;
+    let mut journal_id: Option<LiveTxnId> = None;
+    let prepared = tokio::time::timeout(
+        options.time_limit,
+        prepare(
+            engine,
+            source,
+            planned,
+            &mut source_tx,
+            &mut target_tx,
+            &mut journal_id,
+            &mut trace,
+        ),
+    )
+    .await
+    .unwrap_or(Err(Failure::TimeLimit(options.time_limit)));
+    if let Err(failure) = prepared {
+        return abort(engine, failure, source_tx, target_tx, journal_id, trace).await;
+    }
+    let (Some(source_tx), Some(target_tx), Some(id)) = (source_tx, target_tx, journal_id) else {
+        let failure =
+            Failure::Internal("the live transaction was prepared without both transactions".into());
+        return abort(engine, failure, None, None, None, trace).await;
+    };
+    if let Err(e) = target_tx.commit().await {
+        let failure = Failure::Engine(e.into());
+        return abort(engine, failure, Some(source_tx), None, Some(id), trace).await;
+    }
+    trace.push(Step::TargetCommit, None);
+    journal(engine, id, LiveState::TargetCommitted).await;
+    if options.stop_after_target_commit {
+        drop(source_tx);
+        trace.push(
+            Step::CrashSimulated,
+            Some("stopped between the two commits".into()),
+        );
+        return outcome_failed(
+            ErrorCategory::System,
+            "stopped after the target commit (simulated crash); resolve with resolve_in_doubt"
+                .into(),
+            Some(id),
+            trace,
+        );
+    }
+    if let Err(e) = source_tx.commit().await {
+        let error = EngineError::from(e);
+        trace.push(Step::SourceRollback, Some(error.to_string()));
+        match super::recovery::resolve_one(engine, id).await {
+            Ok(_) => trace.push(Step::TargetCompensated, None),
+            Err(r) => tracing::error!(journal = id.0, error = %r, "live transaction left in doubt"),
+        }
+        return outcome_failed(error.category(), error.to_string(), Some(id), trace);
+    }
+    trace.push(Step::SourceCommit, None);
+    journal(engine, id, LiveState::Committed).await;
+    LiveOutcome {
+        committed: true,
+        refused: false,
+        category: None,
+        reason: None,
+        journal_id: Some(id.0),
+        trace: trace.0,
+    }
+}
+
+/// Writes the source, sends the ordered batch to the target and journals it as prepared;
+/// leaves both transactions open in the slots.
+async fn prepare(
+    engine: &Engine,
+    source: Side,
+    mut planned: Vec<PlannedRow>,
+    source_slot: &mut Option<Tx>,
+    target_slot: &mut Option<Tx>,
+    journal_slot: &mut Option<LiveTxnId>,
+    trace: &mut Trace,
+) -> Result<(), Failure> {
+    let source_endpoint = engine.endpoint(source);
+    let source_tx = source_slot.insert(source_endpoint.begin_as(Origin::App).await?);
+    let mut source_ops = Vec::with_capacity(planned.len());
+    let mut journal_source = Vec::with_capacity(planned.len());
+    for row in &planned {
+        let key = row
+            .source_key(source)
+            .ok_or_else(|| EngineError::InvalidMap {
+                map: row.map.id().to_string(),
+                reason: format!("row [{}] has no {source} key", row.index),
+            })?;
+        let table = row.map.table(source).to_string();
+        let key_columns = row.map.keys(source).to_vec();
+        let operation = match row.op {
+            TxnOp::Upsert => Operation::Upsert {
+                table,
+                key_columns,
+                values: row.source.clone(),
+            },
+            TxnOp::Delete => Operation::Delete {
+                table,
+                key_columns,
+                key: key.clone(),
+            },
+        };
+        journal_source.push(JournalOp::of(row.map.id(), &operation, &key, None));
+        source_ops.push(operation);
+    }
+    let results = source_tx.apply(&source_ops).await?;
+    for (row, result) in planned.iter_mut().zip(results) {
+        if let crate::endpoint::OperationResult::Upserted { generated, .. } = result {
+            for (column, value) in generated {
+                row.source.entry(column).or_insert(value);
+            }
+        }
+    }
+    trace.push(
+        Step::SourcePreCommit,
+        Some(format!("{} rows", planned.len())),
+    );
+
+    let target_tx = target_slot.insert(engine.endpoint(source.other()).begin().await?);
+    trace.push(
+        Step::BatchToTarget,
+        Some(format!("{} records", planned.len())),
+    );
+    let journal_target = apply_target(engine, source, &planned, target_tx.as_mut()).await?;
+    trace.push(Step::TargetApplied, None);
+
+    let summary = JournalSummary {
+        source: journal_source,
+        target: journal_target,
+    };
+    let summary = serde_json::to_value(&summary)
+        .map_err(|e| Failure::Internal(format!("could not journal the live transaction: {e}")))?;
+    let id = engine
+        .store()
+        .journal_prepare(source, &summary, Timestamp::now())
+        .await
+        .map_err(EngineError::from)?;
+    *journal_slot = Some(id);
+    trace.push(Step::Journaled, Some(format!("journal {}", id.0)));
+    Ok(())
+}
+
+/// Rolls back whatever is open and journals the transaction as rolled back.
+async fn abort(
+    engine: &Engine,
+    failure: Failure,
+    source_tx: Option<Tx>,
+    target_tx: Option<Tx>,
+    journal_id: Option<LiveTxnId>,
+    mut trace: Trace,
+) -> LiveOutcome {
+    let message = failure.message();
+    if let Some(tx) = target_tx {
+        if let Err(e) = tx.rollback().await {
+            tracing::warn!(error = %e, "target rollback failed (the database discards it)");
+        }
+    }
+    trace.push(Step::TargetAbort, Some(message.clone()));
+    if let Some(tx) = source_tx {
+        if let Err(e) = tx.rollback().await {
+            tracing::warn!(error = %e, "source rollback failed (the database discards it)");
+        }
+    }
+    trace.push(Step::SourceRollback, None);
+    if let Some(id) = journal_id {
+        journal(engine, id, LiveState::RolledBack).await;
+    }
+    outcome_failed(failure.category(), message, journal_id, trace)
+}
+
+fn outcome_failed(
+    category: ErrorCategory,
+    reason: String,
+    journal_id: Option<LiveTxnId>,
+    trace: Trace,
+) -> LiveOutcome {
+    LiveOutcome {
+        committed: false,
+        refused: false,
+        category: Some(category),
+        reason: Some(reason),
+        journal_id: journal_id.map(|id| id.0),
+        trace: trace.0,
+    }
+}
+
+/// Moves the journal on; a failure here leaves the entry unresolved, which the next start
+/// settles by looking at both sides.
+async fn journal(engine: &Engine, id: LiveTxnId, to: LiveState) {
+    if let Err(e) = engine
+        .store()
+        .journal_transition(id, to, Timestamp::now())
+        .await
+    {
+        tracing::error!(journal = id.0, error = %e, "could not journal a live transaction step");
+    }
+}

@@ -1,0 +1,612 @@
+//! Live sync on real SQLite files (and PostgreSQL as Dataverse when DUALWRITE_TEST_PG_URL is
+//! set): a unit of work written child-first lands parents first with the new Dataverse id in the
+//! children's lookups; a business-validation failure on the target leaves both sides unchanged;
+//! every refusal writes nothing; the time limit rolls back both; deletes go live even for async
+//! maps; `--split` commits chunks on their own; a crash between the two commits is settled at the
+//! next start; the engine's target writes are not captured back.
+
+mod engine_support;
+
+use std::time::Duration;
+
+use dualwrite::endpoint::CaptureSpec;
+use dualwrite::endpoint::ErrorCategory;
+use dualwrite::engine::live::{LiveLimits, LiveOptions, Resolution, Step, TxnRow};
+use dualwrite::engine::Engine;
+use dualwrite::model::{Side, SyncMode};
+use dualwrite::store::LiveState;
+use engine_support::{all_rows, find, text, App, World};
+
+/// Makes every map live (the support project has them async), or some async.
+fn set_modes(world: &World, async_maps: &[&str]) {
+    world.edit_project(|project| {
+        for map in &mut project.table_maps {
+            map.sync_mode = if async_maps.contains(&map.id.as_str()) {
+                SyncMode::Async
+            } else {
+                SyncMode::Live
+            };
+        }
+    });
+}
+
+async fn open(world: &World) -> Engine {
+    Engine::open(&world.project_path, Some(&world.state_dir))
+        .await
+        .expect("open engine")
+}
+
+fn rows(json: serde_json::Value) -> Vec<TxnRow> {
+    serde_json::from_value(json).expect("txn rows")
+}
+
+/// Customer lines first, their group (the header) last: the file's order is child-first.
+fn order_rows(group: &str, name_2: &str) -> Vec<TxnRow> {
+    rows(serde_json::json!([
+        { "table": "CustCustomerV3Entity", "op": "upsert", "values": {
+            "dataAreaId": "USMF", "CustomerAccount": "L-1", "Name": "Line one",
+            "CustomerGroupId": group, "Status": "Active" } },
+        { "table": "CustCustomerV3Entity", "op": "upsert", "values": {
+            "dataAreaId": "USMF", "CustomerAccount": "L-2", "Name": name_2,
+            "CustomerGroupId": group, "Status": "OnHold" } },
+        { "table": "CustCustomerGroupEntity", "op": "upsert", "values": {
+            "dataAreaId": "USMF", "CustomerGroupId": group, "Description": "Header" } }
+    ]))
+}
+
+async fn fno_customers(engine: &Engine) -> Vec<dualwrite::endpoint::Row> {
+    all_rows(
+        engine.endpoint(Side::Fno).as_ref(),
+        "CustCustomerV3Entity",
+        &["dataAreaId", "CustomerAccount"],
+    )
+    .await
+}
+
+async fn fno_groups(engine: &Engine) -> Vec<dualwrite::endpoint::Row> {
+    all_rows(
+        engine.endpoint(Side::Fno).as_ref(),
+        "CustCustomerGroupEntity",
+        &["dataAreaId", "CustomerGroupId"],
+    )
+    .await
+}
+
+async fn dv_accounts(engine: &Engine) -> Vec<dualwrite::endpoint::Row> {
+    all_rows(
+        engine.endpoint(Side::Dataverse).as_ref(),
+        "account",
+        &["company", "accountnumber"],
+    )
+    .await
+}
+
+async fn dv_groups(engine: &Engine) -> Vec<dualwrite::endpoint::Row> {
+    all_rows(
+        engine.endpoint(Side::Dataverse).as_ref(),
+        "msdyn_customergroup",
+        &["company", "msdyn_groupid"],
+    )
+    .await
+}
+
+async fn counts(engine: &Engine) -> [usize; 4] {
+    [
+        fno_customers(engine).await.len(),
+        fno_groups(engine).await.len(),
+        dv_accounts(engine).await.len(),
+        dv_groups(engine).await.len(),
+    ]
+}
+
+fn steps(outcome: &dualwrite::engine::LiveOutcome) -> Vec<Step> {
+    outcome.trace.iter().map(|s| s.step).collect()
+}
+
+async fn journal_state(engine: &Engine, id: Option<i64>) -> LiveState {
+    let id = dualwrite::store::LiveTxnId(id.expect("journaled"));
+    engine
+        .store()
+        .live_txn(id)
+        .await
+        .expect("read journal")
+        .expect("journal entry")
+        .state
+}
+
+async fn success(world: &World) {
+    set_modes(world, &[]);
+    let engine = open(world).await;
+    let outcome = engine
+        .live_transaction(
+            Side::Fno,
+            &order_rows("77", "Line two"),
+            &LiveOptions::default(),
+        )
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    assert_eq!(
+        steps(&outcome),
+        vec![
+            Step::SourcePreCommit,
+            Step::BatchToTarget,
+            Step::TargetApplied,
+            Step::Journaled,
+            Step::TargetCommit,
+            Step::SourceCommit
+        ]
+    );
+    assert!(outcome.trace.windows(2).all(|w| w[0].at <= w[1].at));
+    // Both sides hold the rows.
+    assert_eq!(fno_customers(&engine).await.len(), 2);
+    assert_eq!(fno_groups(&engine).await.len(), 1);
+    let groups = dv_groups(&engine).await;
+    let group = find(&groups, &[("company", "USMF"), ("msdyn_groupid", "77")]).expect("group");
+    let group_id = text(group, "msdyn_customergroupid").expect("generated id");
+    let accounts = dv_accounts(&engine).await;
+    assert_eq!(accounts.len(), 2);
+    for account in ["L-1", "L-2"] {
+        let row = find(
+            &accounts,
+            &[("company", "USMF"), ("accountnumber", account)],
+        )
+        .expect("account on Dataverse");
+        // The id generated on the target in this very batch reached the lines' lookup.
+        assert_eq!(
+            text(row, "msdyn_customergroupid").as_deref(),
+            Some(group_id.as_str())
+        );
+        assert_eq!(text(row, "currencycode").as_deref(), Some("USD"));
+    }
+    let on_hold = find(&accounts, &[("accountnumber", "L-2")]).expect("L-2");
+    assert_eq!(text(on_hold, "statuscode").as_deref(), Some("2"));
+    assert_eq!(
+        journal_state(&engine, outcome.journal_id).await,
+        LiveState::Committed
+    );
+    // The outcome serializes for the app.
+    let json = serde_json::to_value(&outcome).expect("serialize");
+    assert_eq!(json["trace"][0]["step"], "sourcePreCommit");
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn success_lands_parents_first_with_the_new_id_in_the_lines() {
+    let world = World::sqlite().await;
+    success(&world).await;
+}
+
+#[tokio::test]
+async fn success_with_postgres_as_dataverse() {
+    let Some(world) = World::sqlite_to_postgres("live_success").await else {
+        return;
+    };
+    success(&world).await;
+    world.finish_pg().await;
+}
+
+async fn target_failure(world: &World) {
+    set_modes(world, &[]);
+    let engine = open(world).await;
+    let outcome = engine
+        .live_transaction(
+            Side::Fno,
+            &order_rows("77", "Blocked"),
+            &LiveOptions::default(),
+        )
+        .await;
+    assert!(!outcome.committed);
+    assert!(!outcome.refused);
+    assert_eq!(
+        outcome.category,
+        Some(ErrorCategory::Application),
+        "{:?}",
+        outcome.reason
+    );
+    let steps = steps(&outcome);
+    assert!(steps.contains(&Step::TargetAbort), "{steps:?}");
+    assert_eq!(steps.last(), Some(&Step::SourceRollback));
+    assert!(!steps.contains(&Step::TargetCommit));
+    assert_eq!(counts(&engine).await, [0, 0, 0, 0], "both sides unchanged");
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn a_business_validation_failure_on_the_target_rolls_back_both() {
+    let world = World::sqlite().await;
+    world
+        .dataverse
+        .exec(
+            "CREATE TRIGGER validate_name BEFORE INSERT ON account WHEN NEW.name = 'Blocked' \
+             BEGIN SELECT RAISE(ABORT, 'business validation: name is blocked'); END;",
+        )
+        .await;
+    target_failure(&world).await;
+}
+
+#[tokio::test]
+async fn a_check_constraint_on_postgres_rolls_back_both() {
+    let Some(world) = World::sqlite_to_postgres("live_failure").await else {
+        return;
+    };
+    world
+        .dataverse
+        .exec("ALTER TABLE account ADD CONSTRAINT not_blocked CHECK (name <> 'Blocked')")
+        .await;
+    target_failure(&world).await;
+    world.finish_pg().await;
+}
+
+#[tokio::test]
+async fn every_refusal_writes_nothing_anywhere() {
+    let world = World::sqlite().await;
+    set_modes(&world, &["groups"]);
+    let engine = open(&world).await;
+    let group = |company: String, id: usize| {
+        serde_json::json!({ "table": "CustCustomerV3Entity", "op": "upsert", "values": {
+            "dataAreaId": company, "CustomerAccount": format!("C-{id}"), "Name": "n" } })
+    };
+    let too_many: Vec<_> = (0..1001).map(|i| group("USMF".into(), i)).collect();
+    let companies: Vec<_> = (0..251).map(|i| group(format!("C{i:03}"), i)).collect();
+    let mixed = order_rows("77", "Line two");
+    let unmapped = serde_json::json!([{ "table": "InventTable", "op": "upsert", "values": {} }]);
+    let cases: Vec<(Vec<TxnRow>, LiveLimits, &str)> = vec![
+        (
+            rows(too_many.into()),
+            LiveLimits::default(),
+            "at most 1000 records",
+        ),
+        (
+            order_rows("77", "x")[..2].to_vec(),
+            LiveLimits {
+                max_payload_bytes: 100,
+                ..LiveLimits::default()
+            },
+            "smaller transactions",
+        ),
+        (
+            rows(companies.into()),
+            LiveLimits::default(),
+            "split it by legal entity",
+        ),
+        (mixed, LiveLimits::default(), "through the queue"),
+        (
+            rows(unmapped),
+            LiveLimits::default(),
+            "no table map covers table \"InventTable\"",
+        ),
+    ];
+    for (txn, limits, wording) in cases {
+        let options = LiveOptions {
+            limits,
+            ..LiveOptions::default()
+        };
+        let outcome = engine.live_transaction(Side::Fno, &txn, &options).await;
+        assert!(outcome.refused && !outcome.committed, "{wording}");
+        let reason = outcome.reason.clone().unwrap_or_default();
+        assert!(reason.contains(wording), "{reason}");
+        assert_eq!(steps(&outcome), vec![Step::Refused]);
+        assert_eq!(counts(&engine).await, [0, 0, 0, 0], "{wording}");
+    }
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn the_time_limit_rolls_back_both_with_a_system_failure() {
+    let world = World::sqlite().await;
+    set_modes(&world, &[]);
+    let engine = open(&world).await;
+    // Another connection holds the target's write lock.
+    let App::Sqlite(pool) = &world.dataverse else {
+        panic!("sqlite world");
+    };
+    let mut blocker = pool.begin().await.expect("begin blocker");
+    sqlx::query("INSERT INTO msdyn_customergroup (company, msdyn_groupid) VALUES ('X', 'lock')")
+        .execute(&mut *blocker)
+        .await
+        .expect("take the write lock");
+    let options = LiveOptions {
+        time_limit: Duration::from_millis(300),
+        ..LiveOptions::default()
+    };
+    let outcome = engine
+        .live_transaction(Side::Fno, &order_rows("77", "Line two"), &options)
+        .await;
+    blocker.rollback().await.expect("release the lock");
+    assert!(!outcome.committed);
+    assert_eq!(outcome.category, Some(ErrorCategory::System));
+    let reason = outcome.reason.clone().unwrap_or_default();
+    assert!(reason.contains("time limit of 300 ms"), "{reason}");
+    assert!(steps(&outcome).contains(&Step::SourceRollback));
+    assert_eq!(counts(&engine).await, [0, 0, 0, 0]);
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn deletes_go_live_children_first_even_for_async_maps() {
+    let world = World::sqlite().await;
+    // Business rule on the target: a group with accounts cannot be deleted.
+    world
+        .dataverse
+        .exec(
+            "CREATE TRIGGER group_in_use BEFORE DELETE ON msdyn_customergroup \
+             WHEN EXISTS (SELECT 1 FROM account WHERE msdyn_customergroupid = OLD.msdyn_customergroupid) \
+             BEGIN SELECT RAISE(ABORT, 'the group still has accounts'); END;",
+        )
+        .await;
+    set_modes(&world, &[]);
+    let engine = open(&world).await;
+    let created = engine
+        .live_transaction(
+            Side::Fno,
+            &order_rows("77", "Line two"),
+            &LiveOptions::default(),
+        )
+        .await;
+    assert!(created.committed, "{:?}", created.reason);
+    engine.close().await;
+    // Now both maps are async: their creates would be refused, their deletes go live.
+    set_modes(&world, &["groups", "customers"]);
+    let engine = open(&world).await;
+    let refused = engine
+        .live_transaction(Side::Fno, &order_rows("78", "x"), &LiveOptions::default())
+        .await;
+    assert!(refused.refused, "creates of async maps do not go live");
+    // The header's delete comes first in the file; the lines must go first on the target.
+    let deletes = rows(serde_json::json!([
+        { "table": "CustCustomerGroupEntity", "op": "delete",
+          "values": { "dataAreaId": "USMF", "CustomerGroupId": "77" } },
+        { "table": "CustCustomerV3Entity", "op": "delete",
+          "values": { "dataAreaId": "USMF", "CustomerAccount": "L-1" } },
+        { "table": "CustCustomerV3Entity", "op": "delete",
+          "values": { "dataAreaId": "USMF", "CustomerAccount": "L-2" } }
+    ]));
+    let outcome = engine
+        .live_transaction(Side::Fno, &deletes, &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    assert_eq!(counts(&engine).await, [0, 0, 0, 0]);
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn from_dataverse_the_ids_of_the_batch_become_natural_keys_on_fno() {
+    let world = World::sqlite().await;
+    set_modes(&world, &[]);
+    let engine = open(&world).await;
+    // Lines first, referencing the header's id, which is created in the same transaction.
+    let txn = rows(serde_json::json!([
+        { "table": "account", "op": "upsert", "values": {
+            "company": "DEMF", "accountnumber": "D-1", "name": "Line one",
+            "msdyn_customergroupid": "g-new", "statuscode": 1 } },
+        { "table": "msdyn_customergroup", "op": "upsert", "values": {
+            "msdyn_customergroupid": "g-new", "company": "DEMF", "msdyn_groupid": "55",
+            "msdyn_description": "Header" } }
+    ]));
+    let outcome = engine
+        .live_transaction(Side::Dataverse, &txn, &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let customers = fno_customers(&engine).await;
+    let line = find(
+        &customers,
+        &[("dataAreaId", "DEMF"), ("CustomerAccount", "D-1")],
+    )
+    .expect("line on F&O");
+    assert_eq!(text(line, "CustomerGroupId").as_deref(), Some("55"));
+    assert_eq!(text(line, "Status").as_deref(), Some("Active"));
+    assert_eq!(fno_groups(&engine).await.len(), 1);
+    assert_eq!(dv_accounts(&engine).await.len(), 1);
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn split_commits_or_rolls_back_each_chunk_on_its_own() {
+    let world = World::sqlite().await;
+    world
+        .dataverse
+        .exec(
+            "CREATE TRIGGER validate_name BEFORE INSERT ON account WHEN NEW.name = 'Blocked' \
+             BEGIN SELECT RAISE(ABORT, 'business validation: name is blocked'); END;",
+        )
+        .await;
+    set_modes(&world, &[]);
+    let engine = open(&world).await;
+    let mut txn = order_rows("77", "Blocked");
+    txn.rotate_right(1); // header first, then the two lines: chunks [header, L-1], [L-2]
+    let chunks = engine
+        .live_split(Side::Fno, &txn, 2, &LiveOptions::default())
+        .await;
+    assert_eq!(chunks.len(), 2);
+    assert_eq!((chunks[0].first_row, chunks[0].rows), (0, 2));
+    assert_eq!((chunks[1].first_row, chunks[1].rows), (2, 1));
+    assert!(
+        chunks[0].outcome.committed,
+        "{:?}",
+        chunks[0].outcome.reason
+    );
+    assert!(!chunks[1].outcome.committed);
+    assert_eq!(chunks[1].outcome.category, Some(ErrorCategory::Application));
+    // The first chunk stays committed on both sides; the second left nothing.
+    assert_eq!(counts(&engine).await, [1, 1, 1, 1]);
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn a_crash_between_the_commits_is_compensated_at_the_next_start() {
+    let world = World::sqlite().await;
+    set_modes(&world, &[]);
+    let engine = open(&world).await;
+    let header = rows(
+        serde_json::json!([{ "table": "CustCustomerGroupEntity", "op": "upsert",
+        "values": { "dataAreaId": "USMF", "CustomerGroupId": "77", "Description": "Old" } }]),
+    );
+    let first = engine
+        .live_transaction(Side::Fno, &header, &LiveOptions::default())
+        .await;
+    assert!(first.committed, "{:?}", first.reason);
+    // The crashed transaction updates the header and adds two lines.
+    let mut txn = order_rows("77", "Line two");
+    txn[2].values.insert("Description".into(), "New".into());
+    let crashed = engine
+        .live_transaction(
+            Side::Fno,
+            &txn,
+            &LiveOptions {
+                stop_after_target_commit: true,
+                ..LiveOptions::default()
+            },
+        )
+        .await;
+    assert!(!crashed.committed);
+    assert_eq!(steps(&crashed).last(), Some(&Step::CrashSimulated));
+    // Half-written: the target has the lines and the new description, the source does not.
+    assert_eq!(counts(&engine).await, [0, 1, 2, 1]);
+    assert_eq!(
+        journal_state(&engine, crashed.journal_id).await,
+        LiveState::TargetCommitted
+    );
+    engine.close().await;
+
+    // The next start settles it: the target's pre-images come back.
+    let engine = open(&world).await;
+    assert_eq!(counts(&engine).await, [0, 1, 0, 1]);
+    let groups = dv_groups(&engine).await;
+    assert_eq!(
+        text(&groups[0], "msdyn_description").as_deref(),
+        Some("Old")
+    );
+    assert_eq!(
+        journal_state(&engine, crashed.journal_id).await,
+        LiveState::RolledBack
+    );
+    assert!(engine
+        .store()
+        .unresolved_live_txns()
+        .await
+        .expect("journal")
+        .is_empty());
+    // Resolving again finds nothing to do.
+    assert!(engine.resolve_in_doubt().await.expect("resolve").is_empty());
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn a_crash_after_both_commits_but_before_the_journal_is_settled_as_committed() {
+    let world = World::sqlite().await;
+    set_modes(&world, &[]);
+    let engine = open(&world).await;
+    let outcome = engine
+        .live_transaction(
+            Side::Fno,
+            &order_rows("77", "Line two"),
+            &LiveOptions::default(),
+        )
+        .await;
+    assert!(outcome.committed);
+    // Pretend the journal never heard of the source commit: reopen the entry as target-committed
+    // is not allowed, so journal a fresh prepared entry with the same summary.
+    let id = dualwrite::store::LiveTxnId(outcome.journal_id.expect("journal id"));
+    let summary = engine
+        .store()
+        .live_txn(id)
+        .await
+        .expect("read")
+        .expect("entry")
+        .payload_summary;
+    let again = engine
+        .store()
+        .journal_prepare(Side::Fno, &summary, dualwrite::store::Timestamp::now())
+        .await
+        .expect("journal");
+    let settled = engine.resolve_in_doubt().await.expect("resolve");
+    assert_eq!(settled.len(), 1);
+    assert_eq!(settled[0].journal_id, again.0);
+    assert_eq!(settled[0].resolution, Resolution::Committed);
+    assert_eq!(counts(&engine).await, [2, 1, 2, 1], "nothing undone");
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn the_engine_target_writes_are_not_captured_as_application_changes() {
+    let world = World::sqlite().await;
+    set_modes(&world, &[]);
+    let engine = open(&world).await;
+    engine
+        .endpoint(Side::Dataverse)
+        .install_capture(&[
+            CaptureSpec::new("account", &["company", "accountnumber"]),
+            CaptureSpec::new("msdyn_customergroup", &["company", "msdyn_groupid"]),
+        ])
+        .await
+        .expect("capture on Dataverse");
+    engine
+        .endpoint(Side::Fno)
+        .install_capture(&[CaptureSpec::new(
+            "CustCustomerV3Entity",
+            &["dataAreaId", "CustomerAccount"],
+        )])
+        .await
+        .expect("capture on F&O");
+    let outcome = engine
+        .live_transaction(
+            Side::Fno,
+            &order_rows("77", "Line two"),
+            &LiveOptions::default(),
+        )
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let target_changes = engine
+        .endpoint(Side::Dataverse)
+        .read_changes(0, 100)
+        .await
+        .expect("read Dataverse changes");
+    assert!(target_changes.is_empty(), "{target_changes:?}");
+    // The source side wrote as the application, so its capture did see the lines.
+    let source_changes = engine
+        .endpoint(Side::Fno)
+        .read_changes(0, 100)
+        .await
+        .expect("read F&O changes");
+    assert_eq!(source_changes.len(), 2);
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn a_lookup_not_found_rolls_back_both_as_an_application_failure() {
+    let world = World::sqlite().await;
+    set_modes(&world, &[]);
+    let engine = open(&world).await;
+    let mut txn = order_rows("77", "Line two");
+    txn.pop(); // the lines without their header: group 77 exists nowhere
+    let outcome = engine
+        .live_transaction(Side::Fno, &txn, &LiveOptions::default())
+        .await;
+    assert!(!outcome.committed);
+    assert_eq!(outcome.category, Some(ErrorCategory::Application));
+    let reason = outcome.reason.clone().unwrap_or_default();
+    assert!(reason.contains("lookup not found"), "{reason}");
+    assert_eq!(counts(&engine).await, [0, 0, 0, 0]);
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn a_reference_to_a_row_of_the_same_map_in_the_batch_gets_its_new_id() {
+    let world = World::sqlite().await;
+    set_modes(&world, &[]);
+    let engine = open(&world).await;
+    let mut txn = order_rows("77", "Line two");
+    // L-1 invoices to L-2, which comes later in the file and is new too.
+    txn[0].values.insert("InvoiceAccount".into(), "L-2".into());
+    let outcome = engine
+        .live_transaction(Side::Fno, &txn, &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let accounts = dv_accounts(&engine).await;
+    let l1 = find(&accounts, &[("accountnumber", "L-1")]).expect("L-1");
+    let l2 = find(&accounts, &[("accountnumber", "L-2")]).expect("L-2");
+    assert_eq!(text(l1, "invoiceaccountid"), text(l2, "accountid"));
+    assert!(text(l2, "accountid").is_some());
+    assert_eq!(text(l2, "invoiceaccountid"), None);
+    engine.close().await;
+}
