@@ -24,6 +24,7 @@
 //! and `begin_as` exists beside `begin` so the live-sync source side (and tests) can write as the
 //! application.
 
+mod batch;
 pub mod capture;
 mod class;
 pub mod connect;

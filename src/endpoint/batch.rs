@@ -1,0 +1,135 @@
+//! The savepoint protocol every SQL backend applies a batch with.
+//!
+//! [`EndpointTransaction::apply`](super::EndpointTransaction::apply) promises "all or nothing per
+//! call, and the transaction stays usable after a failed batch". That promise is kept here, once:
+//! a backend only says how to run one SQL statement and one planned chunk ([`ChunkWriter`]), and
+//! [`apply_under_savepoint`] plans the batch, opens the savepoint, runs the chunks, and on failure
+//! rolls back to the savepoint so earlier batches of the transaction stay. Keeping it in one place
+//! means SQLite and PostgreSQL cannot drift apart on what a failed batch leaves behind.
+//!
+//! The per-row result building that is the same for every dialect ([`upserted_results`],
+//! [`deleted_results`]) lives here too: results follow the chunk's row order, whatever order the
+//! database returned rows in.
+
+use std::collections::{HashMap, HashSet};
+
+use async_trait::async_trait;
+
+use super::write_plan::{plan, Chunk, ChunkLimits};
+use super::{ColumnSchema, Key, Operation, OperationResult, Result, Row, Schema};
+use crate::endpoint::ident::quote_ident;
+
+/// The savepoint a batch runs under (one batch at a time per transaction).
+const SAVEPOINT: &str = "dualwrite_batch";
+
+/// What a backend's open transaction provides to run a planned batch.
+#[async_trait]
+pub(crate) trait ChunkWriter: Send {
+    /// The endpoint's label, for errors and logs.
+    fn endpoint_name(&self) -> &str;
+
+    /// Runs one SQL statement that returns nothing (savepoint control).
+    async fn execute(&mut self, sql: &str, action: &str) -> Result<()>;
+
+    /// Runs one chunk; with `report`, returns one result per row (otherwise none).
+    async fn run_chunk(
+        &mut self,
+        chunk: &Chunk<'_, '_>,
+        report: bool,
+    ) -> Result<Vec<OperationResult>>;
+}
+
+/// Plans `operations` against `schema` and runs them under a savepoint: on error, everything this
+/// batch did is undone and the transaction can still be used or rolled back.
+pub(crate) async fn apply_under_savepoint<W: ChunkWriter + ?Sized>(
+    writer: &mut W,
+    schema: &Schema,
+    operations: &[Operation],
+    limits: ChunkLimits,
+    report: bool,
+) -> Result<Vec<OperationResult>> {
+    let chunks = plan(writer.endpoint_name(), schema, operations, limits, report)?;
+    writer
+        .execute(&format!("SAVEPOINT {SAVEPOINT}"), "start the batch")
+        .await?;
+    let mut results = Vec::with_capacity(operations.len());
+    for chunk in &chunks {
+        match writer.run_chunk(chunk, report).await {
+            Ok(chunk_results) => results.extend(chunk_results),
+            Err(error) => {
+                if let Err(undo) = undo_batch(writer).await {
+                    tracing::warn!(endpoint = %writer.endpoint_name(), error = %undo, "could not undo a failed batch; roll the transaction back");
+                }
+                return Err(error);
+            }
+        }
+    }
+    writer
+        .execute(
+            &format!("RELEASE SAVEPOINT {SAVEPOINT}"),
+            "finish the batch",
+        )
+        .await?;
+    Ok(results)
+}
+
+/// Rolls back to the batch's savepoint and releases it.
+async fn undo_batch<W: ChunkWriter + ?Sized>(writer: &mut W) -> Result<()> {
+    writer
+        .execute(
+            &format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}"),
+            "undo the failed batch",
+        )
+        .await?;
+    writer
+        .execute(
+            &format!("RELEASE SAVEPOINT {SAVEPOINT}"),
+            "undo the failed batch",
+        )
+        .await
+}
+
+/// `"c" = excluded."c"` for each column an upsert updates on conflict: the non-key columns, or
+/// the first key column when there are none (so `DO UPDATE` still touches the row and `RETURNING`
+/// reports it).
+pub(crate) fn upsert_assignments(
+    columns: &[&ColumnSchema],
+    key_columns: &[&ColumnSchema],
+) -> String {
+    columns
+        .iter()
+        .filter(|c| !key_columns.iter().any(|k| k.name == c.name))
+        .chain(
+            key_columns
+                .first()
+                .filter(|_| columns.len() == key_columns.len()),
+        )
+        .map(|c| format!("{0} = excluded.{0}", quote_ident(&c.name)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One `Upserted` result per row of the chunk, with the generated values returned for its key.
+pub(crate) fn upserted_results(
+    chunk: &Chunk<'_, '_>,
+    mut generated: HashMap<Key, Row>,
+) -> Vec<OperationResult> {
+    chunk
+        .keys()
+        .map(|key| OperationResult::Upserted {
+            generated: generated.remove(&key).unwrap_or_default(),
+            key,
+        })
+        .collect()
+}
+
+/// One `Deleted` result per row of the chunk; `found` holds the keys the delete returned.
+pub(crate) fn deleted_results(chunk: &Chunk<'_, '_>, found: &HashSet<Key>) -> Vec<OperationResult> {
+    chunk
+        .keys()
+        .map(|key| OperationResult::Deleted {
+            found: found.contains(&key),
+            key,
+        })
+        .collect()
+}
