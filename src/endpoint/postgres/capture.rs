@@ -9,9 +9,7 @@
 use sqlx::Row as _;
 
 use super::PostgresEndpoint;
-use crate::endpoint::capture::{
-    self, RawChange, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
-};
+use crate::endpoint::capture::{self, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE};
 use crate::endpoint::ident::{postgres_literal, quote_ident};
 use crate::endpoint::schema::ENGINE_PREFIX;
 use crate::endpoint::write_plan::convert_key;
@@ -130,12 +128,7 @@ pub(super) async fn install(
     let trigger = quote_ident(TRIGGER_NAME);
     let function = format!("{}.{}", endpoint.schema_sql, quote_ident(CAPTURE_FUNCTION));
     for spec in tables {
-        let table = schema.table(&endpoint.name, &spec.table)?;
-        let key_columns: Vec<String> = table
-            .columns_named(&endpoint.name, &spec.key_columns)?
-            .iter()
-            .map(|c| c.name.clone())
-            .collect();
+        let (table, key_columns) = capture::resolve_spec(&endpoint.name, schema, spec)?;
         let target = endpoint.qualified(&table.name);
         let arguments: Vec<String> = key_columns.iter().map(|c| postgres_literal(c)).collect();
         statements.push(format!("DROP TRIGGER IF EXISTS {trigger} ON {target}"));
@@ -206,18 +199,7 @@ pub(super) async fn remove(endpoint: &PostgresEndpoint, tables: &[String]) -> Re
     .map_err(|e| endpoint.error("list tables", None, e))?;
     let mut statements = Vec::new();
     for wanted in tables {
-        let name = captured
-            .iter()
-            .map(|(t, _)| t)
-            .find(|t| *t == wanted)
-            .or_else(|| {
-                captured
-                    .iter()
-                    .map(|(t, _)| t)
-                    .find(|t| t.eq_ignore_ascii_case(wanted))
-            })
-            .cloned()
-            .unwrap_or_else(|| wanted.clone());
+        let name = capture::captured_name(&captured, wanted);
         if existing.contains(&name) {
             statements.push(format!(
                 "DROP TRIGGER IF EXISTS {} ON {}",
@@ -284,11 +266,7 @@ pub(super) async fn read_changes(
          ORDER BY seq LIMIT $2",
         endpoint.schema_sql,
         quote_ident(CHANGES_TABLE),
-        if query.include_engine {
-            ""
-        } else {
-            "AND origin = 'app'"
-        }
+        query.origin_condition()
     );
     let error = |e| endpoint.error("read changes", None, e);
     let rows = sqlx::query(&sql)
@@ -297,23 +275,7 @@ pub(super) async fn read_changes(
         .fetch_all(&endpoint.pool)
         .await
         .map_err(error)?;
-    let mut changes = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let raw = RawChange {
-            seq: row.try_get(0).map_err(error)?,
-            table: row.try_get(1).map_err(error)?,
-            key: row.try_get(2).map_err(error)?,
-            op: row.try_get(3).map_err(error)?,
-            row_version: row.try_get(4).map_err(error)?,
-            origin: row.try_get(5).map_err(error)?,
-            transaction: row.try_get(6).map_err(error)?,
-            captured_at: row.try_get(7).map_err(error)?,
-        };
-        let mut change = raw.into_change(&endpoint.name)?;
-        capture::normalise_key(schema, &captured, &mut change);
-        changes.push(change);
-    }
-    Ok(changes)
+    capture::changes_from_rows(&endpoint.name, schema, &captured, &rows, error)
 }
 
 pub(super) async fn row_versions(

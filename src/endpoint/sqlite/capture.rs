@@ -9,7 +9,7 @@ use sqlx::Row as _;
 
 use super::{SqliteEndpoint, Value};
 use crate::endpoint::capture::{
-    self, RawChange, APPLYING_TABLE, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
+    self, APPLYING_TABLE, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
 };
 use crate::endpoint::ident::{quote_ident, sqlite_literal};
 use crate::endpoint::schema::ENGINE_PREFIX;
@@ -128,12 +128,7 @@ pub(super) async fn install(
 ) -> Result<()> {
     let mut statements = engine_tables();
     for spec in tables {
-        let table = schema.table(&endpoint.name, &spec.table)?;
-        let key_columns: Vec<String> = table
-            .columns_named(&endpoint.name, &spec.key_columns)?
-            .iter()
-            .map(|c| c.name.clone())
-            .collect();
+        let (table, key_columns) = capture::resolve_spec(&endpoint.name, schema, spec)?;
         statements.extend(drop_triggers(&table.name));
         statements.extend(create_triggers(&table.name, &key_columns));
         let key_json = serde_json::Value::from(key_columns.clone()).to_string();
@@ -192,18 +187,7 @@ pub(super) async fn remove(endpoint: &SqliteEndpoint, tables: &[String]) -> Resu
     let captured = captured_tables(endpoint).await?;
     let mut statements = Vec::new();
     for wanted in tables {
-        let name = captured
-            .iter()
-            .map(|(t, _)| t)
-            .find(|t| *t == wanted)
-            .or_else(|| {
-                captured
-                    .iter()
-                    .map(|(t, _)| t)
-                    .find(|t| t.eq_ignore_ascii_case(wanted))
-            })
-            .cloned()
-            .unwrap_or_else(|| wanted.clone());
+        let name = capture::captured_name(&captured, wanted);
         statements.extend(drop_triggers(&name));
         if !captured.is_empty() {
             statements.push(format!(
@@ -246,36 +230,16 @@ pub(super) async fn read_changes(
         "SELECT seq, table_name, key, op, row_version, origin, txid, captured_at FROM {} \
          WHERE seq > ?1 {} ORDER BY seq LIMIT ?2",
         quote_ident(CHANGES_TABLE),
-        if query.include_engine {
-            ""
-        } else {
-            "AND origin = 'app'"
-        }
+        query.origin_condition()
     );
+    let error = |e| endpoint.error("read changes", None, e);
     let rows = sqlx::query(&sql)
         .bind(query.after_seq)
         .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
         .fetch_all(&endpoint.pool)
         .await
-        .map_err(|e| endpoint.error("read changes", None, e))?;
-    let error = |e| endpoint.error("read changes", None, e);
-    let mut changes = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let raw = RawChange {
-            seq: row.try_get(0).map_err(error)?,
-            table: row.try_get(1).map_err(error)?,
-            key: row.try_get(2).map_err(error)?,
-            op: row.try_get(3).map_err(error)?,
-            row_version: row.try_get(4).map_err(error)?,
-            origin: row.try_get(5).map_err(error)?,
-            transaction: row.try_get(6).map_err(error)?,
-            captured_at: row.try_get(7).map_err(error)?,
-        };
-        let mut change = raw.into_change(&endpoint.name)?;
-        capture::normalise_key(schema, &captured, &mut change);
-        changes.push(change);
-    }
-    Ok(changes)
+        .map_err(error)?;
+    capture::changes_from_rows(&endpoint.name, schema, &captured, &rows, error)
 }
 
 pub(super) async fn row_versions(
