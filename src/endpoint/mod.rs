@@ -31,6 +31,7 @@ pub mod connect;
 mod error;
 pub mod ident;
 pub mod postgres;
+mod read_plan;
 pub mod schema;
 pub mod sqlite;
 mod value;
