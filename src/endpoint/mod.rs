@@ -33,6 +33,7 @@ pub mod ident;
 pub mod postgres;
 mod read_plan;
 pub mod schema;
+mod sql_endpoint;
 pub mod sqlite;
 mod value;
 mod write_plan;
