@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use async_trait::async_trait;
 
 use super::write_plan::{plan, Chunk, ChunkLimits};
-use super::{ColumnSchema, Key, Operation, OperationResult, Result, Row, Schema};
+use super::{ColumnSchema, EndpointError, Key, Operation, OperationResult, Result, Row, Schema};
 use crate::endpoint::ident::quote_ident;
 
 /// The savepoint a batch runs under (one batch at a time per transaction).
@@ -25,18 +25,51 @@ const SAVEPOINT: &str = "dualwrite_batch";
 /// What a backend's open transaction provides to run a planned batch.
 #[async_trait]
 pub(crate) trait ChunkWriter: Send {
-    /// The endpoint's label, for errors and logs.
-    fn endpoint_name(&self) -> &str;
-
-    /// Runs one SQL statement that returns nothing (savepoint control).
-    async fn execute(&mut self, sql: &str, action: &str) -> Result<()>;
-
     /// Runs one chunk; with `report`, returns one result per row (otherwise none).
     async fn run_chunk(
         &mut self,
         chunk: &Chunk<'_, '_>,
         report: bool,
     ) -> Result<Vec<OperationResult>>;
+
+    /// Runs one SQL statement that returns nothing (savepoint control).
+    async fn execute(&mut self, sql: &str, action: &str) -> Result<()>;
+
+    /// The endpoint's label, for errors and logs.
+    fn endpoint_name(&self) -> &str;
+
+    /// A database error while doing `action` (on `table`), labelled with the endpoint.
+    fn error(
+        &self,
+        action: impl Into<String>,
+        table: Option<&str>,
+        e: sqlx::Error,
+    ) -> EndpointError {
+        EndpointError::database(self.endpoint_name(), action, table, e)
+    }
+}
+
+/// Runs `statements` in order on `connection` (a transaction's), stopping at the first error,
+/// which is labelled with `endpoint` and `action`. The same for every sqlx database.
+pub(crate) async fn execute_each<DB, S>(
+    endpoint: &str,
+    connection: &mut DB::Connection,
+    action: &str,
+    statements: &[S],
+) -> Result<()>
+where
+    DB: sqlx::Database,
+    S: AsRef<str> + Sync,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    for sql in statements {
+        sqlx::query::<DB>(sql.as_ref())
+            .execute(&mut *connection)
+            .await
+            .map_err(|e| EndpointError::database(endpoint, action, None, e))?;
+    }
+    Ok(())
 }
 
 /// Plans `operations` against `schema` and runs them under a savepoint: on error, everything this

@@ -6,9 +6,10 @@
 //! quoting, which a schema name containing `$$` could end). Installing takes an advisory lock so
 //! concurrent installs in one schema do not race on `CREATE TABLE IF NOT EXISTS`.
 
-use sqlx::Row as _;
+use sqlx::{Postgres, Row as _};
 
 use super::PostgresEndpoint;
+use crate::endpoint::batch::execute_each;
 use crate::endpoint::capture::{self, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE};
 use crate::endpoint::ident::{postgres_literal, quote_ident};
 use crate::endpoint::schema::ENGINE_PREFIX;
@@ -110,12 +111,7 @@ async fn run_all(endpoint: &PostgresEndpoint, action: &str, statements: &[String
         .execute(&mut *transaction)
         .await
         .map_err(error)?;
-    for sql in statements {
-        sqlx::query(sql)
-            .execute(&mut *transaction)
-            .await
-            .map_err(error)?;
-    }
+    execute_each::<Postgres, _>(&endpoint.name, &mut transaction, action, statements).await?;
     transaction.commit().await.map_err(error)
 }
 

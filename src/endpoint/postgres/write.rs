@@ -12,7 +12,8 @@ use sqlx::Postgres;
 
 use super::{decode_row, select_list, unnest_source, ColumnArray, PostgresEndpoint};
 use crate::endpoint::batch::{
-    apply_under_savepoint, deleted_results, upsert_assignments, upserted_results, ChunkWriter,
+    apply_under_savepoint, deleted_results, execute_each, upsert_assignments, upserted_results,
+    ChunkWriter,
 };
 use crate::endpoint::ident::{quote_ident, quote_idents};
 use crate::endpoint::schema::column_names;
@@ -59,31 +60,10 @@ impl PostgresTransaction {
             transaction,
         })
     }
-
-    fn error(
-        &self,
-        action: impl Into<String>,
-        table: Option<&str>,
-        e: sqlx::Error,
-    ) -> EndpointError {
-        EndpointError::database(&self.name, action, table, e)
-    }
 }
 
 #[async_trait]
 impl ChunkWriter for PostgresTransaction {
-    fn endpoint_name(&self) -> &str {
-        &self.name
-    }
-
-    async fn execute(&mut self, sql: &str, action: &str) -> Result<()> {
-        sqlx::query(sql)
-            .execute(&mut *self.transaction)
-            .await
-            .map(|_| ())
-            .map_err(|e| EndpointError::database(&self.name, action, None, e))
-    }
-
     async fn run_chunk(
         &mut self,
         chunk: &Chunk<'_, '_>,
@@ -182,6 +162,14 @@ impl ChunkWriter for PostgresTransaction {
                 Ok(deleted_results(chunk, &found))
             }
         }
+    }
+
+    async fn execute(&mut self, sql: &str, action: &str) -> Result<()> {
+        execute_each::<Postgres, _>(&self.name, &mut self.transaction, action, &[sql]).await
+    }
+
+    fn endpoint_name(&self) -> &str {
+        &self.name
     }
 }
 

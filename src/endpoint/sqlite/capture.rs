@@ -5,9 +5,10 @@
 //! transaction can see. Table names appear in trigger bodies as quoted identifiers and string
 //! literals built by [`crate::endpoint::ident`], so any name is safe.
 
-use sqlx::Row as _;
+use sqlx::{Row as _, Sqlite};
 
 use super::{SqliteEndpoint, Value};
+use crate::endpoint::batch::execute_each;
 use crate::endpoint::capture::{
     self, APPLYING_TABLE, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
 };
@@ -112,12 +113,7 @@ async fn run_all(endpoint: &SqliteEndpoint, action: &str, statements: &[String])
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(error)?;
-    for sql in statements {
-        sqlx::query(sql)
-            .execute(&mut *transaction)
-            .await
-            .map_err(error)?;
-    }
+    execute_each::<Sqlite, _>(&endpoint.name, &mut transaction, action, statements).await?;
     transaction.commit().await.map_err(error)
 }
 

@@ -15,7 +15,8 @@ use super::{
     bind_value, decode_row, decode_value, placeholder_rows, SqliteEndpoint, MAX_PARAMETERS,
 };
 use crate::endpoint::batch::{
-    apply_under_savepoint, deleted_results, upsert_assignments, upserted_results, ChunkWriter,
+    apply_under_savepoint, deleted_results, execute_each, upsert_assignments, upserted_results,
+    ChunkWriter,
 };
 use crate::endpoint::capture::APPLYING_TABLE;
 use crate::endpoint::ident::{quote_ident, quote_idents};
@@ -70,31 +71,10 @@ impl SqliteTransaction {
             origin,
         })
     }
-
-    fn error(
-        &self,
-        action: impl Into<String>,
-        table: Option<&str>,
-        e: sqlx::Error,
-    ) -> EndpointError {
-        EndpointError::database(&self.name, action, table, e)
-    }
 }
 
 #[async_trait]
 impl ChunkWriter for SqliteTransaction {
-    fn endpoint_name(&self) -> &str {
-        &self.name
-    }
-
-    async fn execute(&mut self, sql: &str, action: &str) -> Result<()> {
-        sqlx::query(sql)
-            .execute(&mut *self.transaction)
-            .await
-            .map(|_| ())
-            .map_err(|e| EndpointError::database(&self.name, action, None, e))
-    }
-
     async fn run_chunk(
         &mut self,
         chunk: &Chunk<'_, '_>,
@@ -197,6 +177,14 @@ impl ChunkWriter for SqliteTransaction {
                 Ok(deleted_results(chunk, &found))
             }
         }
+    }
+
+    async fn execute(&mut self, sql: &str, action: &str) -> Result<()> {
+        execute_each::<Sqlite, _>(&self.name, &mut self.transaction, action, &[sql]).await
+    }
+
+    fn endpoint_name(&self) -> &str {
+        &self.name
     }
 }
 
