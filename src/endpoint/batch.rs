@@ -156,13 +156,21 @@ pub(crate) fn upserted_results(
         .collect()
 }
 
-/// One `Deleted` result per row of the chunk; `found` holds the keys the delete returned.
-pub(crate) fn deleted_results(chunk: &Chunk<'_, '_>, found: &HashSet<Key>) -> Vec<OperationResult> {
-    chunk
+/// One `Deleted` result per row of the chunk; `returned` are the key rows the delete returned
+/// (decoded by the backend), in any order.
+pub(crate) fn deleted_results(
+    chunk: &Chunk<'_, '_>,
+    returned: impl IntoIterator<Item = Result<Row>>,
+) -> Result<Vec<OperationResult>> {
+    let found = returned
+        .into_iter()
+        .map(|row| row.map(|values| Key::new(values.into_values().collect())))
+        .collect::<Result<HashSet<Key>>>()?;
+    Ok(chunk
         .keys()
         .map(|key| OperationResult::Deleted {
             found: found.contains(&key),
             key,
         })
-        .collect()
+        .collect())
 }

@@ -272,25 +272,36 @@ pub(crate) fn normalise_key(
     change.key = Key::new(values);
 }
 
-/// The changes in change-log `rows` (see [`RawChange::from_row`]), validated, with keys converted
-/// to the key columns' classes; `error` labels a row that cannot be decoded.
-pub(crate) fn changes_from_rows<R>(
+/// Runs a backend's change-log `sql` (parameters: `query.after_seq`, then `query.limit`; columns
+/// as [`RawChange::from_row`] reads them) and returns the changes, validated, with keys
+/// converted to the key columns' classes.
+pub(crate) async fn fetch_changes<DB>(
     endpoint: &str,
+    pool: &sqlx::Pool<DB>,
+    sql: &str,
+    query: &ChangeQuery,
     schema: &Schema,
     captured: &[(String, Vec<String>)],
-    rows: &[R],
-    error: impl Fn(sqlx::Error) -> EndpointError,
 ) -> Result<Vec<Change>, EndpointError>
 where
-    R: sqlx::Row,
-    usize: sqlx::ColumnIndex<R>,
-    i64: sqlx::Type<R::Database> + for<'r> sqlx::Decode<'r, R::Database>,
-    String: sqlx::Type<R::Database> + for<'r> sqlx::Decode<'r, R::Database>,
+    DB: sqlx::Database,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+    i64: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB>,
+    String: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
 {
+    let error = |e| EndpointError::database(endpoint, "read changes", None, e);
+    let rows = sqlx::query::<DB>(sql)
+        .bind(query.after_seq)
+        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await
+        .map_err(error)?;
     rows.iter()
         .map(|row| {
             let mut change = RawChange::from_row(row)
-                .map_err(&error)?
+                .map_err(error)?
                 .into_change(endpoint)?;
             normalise_key(schema, captured, &mut change);
             Ok(change)

@@ -264,14 +264,15 @@ pub(super) async fn read_changes(
         quote_ident(CHANGES_TABLE),
         query.origin_condition()
     );
-    let error = |e| endpoint.error("read changes", None, e);
-    let rows = sqlx::query(&sql)
-        .bind(query.after_seq)
-        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
-        .fetch_all(&endpoint.pool)
-        .await
-        .map_err(error)?;
-    capture::changes_from_rows(&endpoint.name, schema, &captured, &rows, error)
+    capture::fetch_changes(
+        &endpoint.name,
+        &endpoint.pool,
+        &sql,
+        query,
+        schema,
+        &captured,
+    )
+    .await
 }
 
 pub(super) async fn row_versions(

@@ -4,7 +4,7 @@
 //! `set_config(..., true)`), which the capture trigger reads: the engine's writes are logged with
 //! origin `engine` and never read back as changes to sync.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -153,13 +153,13 @@ impl ChunkWriter for PostgresTransaction {
                     .fetch_all(&mut *self.transaction)
                     .await
                     .map_err(|e| self.error(&action, Some(table), e))?;
-                let mut found = HashSet::with_capacity(rows.len());
-                for row in &rows {
-                    let key = decode_row(key_columns, row, 0)
-                        .map_err(|e| self.error(&action, Some(table), e))?;
-                    found.insert(Key::new(key.into_values().collect()));
-                }
-                Ok(deleted_results(chunk, &found))
+                deleted_results(
+                    chunk,
+                    rows.iter().map(|row| {
+                        decode_row(key_columns, row, 0)
+                            .map_err(|e| self.error(&action, Some(table), e))
+                    }),
+                )
             }
         }
     }

@@ -5,7 +5,7 @@
 //! deletes found their row; SQLite does not promise the order of returned rows, so they are
 //! matched to operations by key.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -169,12 +169,11 @@ impl ChunkWriter for SqliteTransaction {
                     .fetch_all(&mut *self.transaction)
                     .await
                     .map_err(|e| self.error(&action, Some(&chunk.table.name), e))?;
-                let mut found = HashSet::with_capacity(rows.len());
-                for row in &rows {
-                    let values = decode_row(&self.name, &chunk.table.name, key_columns, row)?;
-                    found.insert(Key::new(values.into_values().collect()));
-                }
-                Ok(deleted_results(chunk, &found))
+                deleted_results(
+                    chunk,
+                    rows.iter()
+                        .map(|row| decode_row(&self.name, &chunk.table.name, key_columns, row)),
+                )
             }
         }
     }
