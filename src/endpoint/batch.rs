@@ -12,6 +12,7 @@
 //! database returned rows in.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -25,6 +26,12 @@ const SAVEPOINT: &str = "dualwrite_batch";
 /// What a backend's open transaction provides to run a planned batch.
 #[async_trait]
 pub(crate) trait ChunkWriter: Send {
+    /// How large one statement may be on this backend.
+    const LIMITS: ChunkLimits;
+
+    /// The schema the transaction resolves names against.
+    fn schema(&self) -> Arc<Schema>;
+
     /// Runs one chunk; with `report`, returns one result per row (otherwise none).
     async fn run_chunk(
         &mut self,
@@ -74,14 +81,19 @@ where
 
 /// Plans `operations` against `schema` and runs them under a savepoint: on error, everything this
 /// batch did is undone and the transaction can still be used or rolled back.
-pub(crate) async fn apply_under_savepoint<W: ChunkWriter + ?Sized>(
+pub(crate) async fn apply_under_savepoint<W: ChunkWriter>(
     writer: &mut W,
-    schema: &Schema,
     operations: &[Operation],
-    limits: ChunkLimits,
     report: bool,
 ) -> Result<Vec<OperationResult>> {
-    let chunks = plan(writer.endpoint_name(), schema, operations, limits, report)?;
+    let schema = writer.schema();
+    let chunks = plan(
+        writer.endpoint_name(),
+        &schema,
+        operations,
+        W::LIMITS,
+        report,
+    )?;
     writer
         .execute(&format!("SAVEPOINT {SAVEPOINT}"), "start the batch")
         .await?;
@@ -107,7 +119,7 @@ pub(crate) async fn apply_under_savepoint<W: ChunkWriter + ?Sized>(
 }
 
 /// Rolls back to the batch's savepoint and releases it.
-async fn undo_batch<W: ChunkWriter + ?Sized>(writer: &mut W) -> Result<()> {
+async fn undo_batch<W: ChunkWriter>(writer: &mut W) -> Result<()> {
     writer
         .execute(
             &format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}"),
@@ -173,4 +185,26 @@ pub(crate) fn deleted_results(
             key,
         })
         .collect())
+}
+
+/// Commits `transaction`; a failure is labelled with `endpoint`.
+pub(crate) async fn commit<DB: sqlx::Database>(
+    endpoint: &str,
+    transaction: sqlx::Transaction<'static, DB>,
+) -> Result<()> {
+    transaction
+        .commit()
+        .await
+        .map_err(|e| EndpointError::database(endpoint, "commit", None, e))
+}
+
+/// Rolls `transaction` back; a failure is labelled with `endpoint`.
+pub(crate) async fn roll_back<DB: sqlx::Database>(
+    endpoint: &str,
+    transaction: sqlx::Transaction<'static, DB>,
+) -> Result<()> {
+    transaction
+        .rollback()
+        .await
+        .map_err(|e| EndpointError::database(endpoint, "roll back", None, e))
 }

@@ -12,15 +12,14 @@ use sqlx::Postgres;
 
 use super::{decode_row, select_list, unnest_source, ColumnArray, PostgresEndpoint};
 use crate::endpoint::batch::{
-    apply_under_savepoint, deleted_results, execute_each, upsert_assignments, upserted_results,
-    ChunkWriter,
+    self, apply_under_savepoint, deleted_results, execute_each, upsert_assignments,
+    upserted_results, ChunkWriter,
 };
 use crate::endpoint::ident::{quote_ident, quote_idents};
 use crate::endpoint::schema::column_names;
 use crate::endpoint::write_plan::{Chunk, ChunkKind, ChunkLimits};
 use crate::endpoint::{
-    EndpointError, EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row,
-    Schema,
+    EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row, Schema,
 };
 
 /// Arrays have no parameter limit; 5,000 rows keep each statement's memory modest.
@@ -64,6 +63,12 @@ impl PostgresTransaction {
 
 #[async_trait]
 impl ChunkWriter for PostgresTransaction {
+    const LIMITS: ChunkLimits = LIMITS;
+
+    fn schema(&self) -> Arc<Schema> {
+        self.schema.clone()
+    }
+
     async fn run_chunk(
         &mut self,
         chunk: &Chunk<'_, '_>,
@@ -176,30 +181,20 @@ impl ChunkWriter for PostgresTransaction {
 #[async_trait]
 impl EndpointTransaction for PostgresTransaction {
     async fn apply(&mut self, operations: &[Operation]) -> Result<Vec<OperationResult>> {
-        let schema = self.schema.clone();
-        apply_under_savepoint(self, &schema, operations, LIMITS, true).await
+        apply_under_savepoint(self, operations, true).await
     }
 
     async fn apply_bulk(&mut self, operations: &[Operation]) -> Result<()> {
-        let schema = self.schema.clone();
-        apply_under_savepoint(self, &schema, operations, LIMITS, false)
+        apply_under_savepoint(self, operations, false)
             .await
             .map(|_| ())
     }
 
     async fn commit(self: Box<Self>) -> Result<()> {
-        let name = self.name.clone();
-        self.transaction
-            .commit()
-            .await
-            .map_err(|e| EndpointError::database(&name, "commit", None, e))
+        batch::commit(&self.name, self.transaction).await
     }
 
     async fn rollback(self: Box<Self>) -> Result<()> {
-        let name = self.name.clone();
-        self.transaction
-            .rollback()
-            .await
-            .map_err(|e| EndpointError::database(&name, "roll back", None, e))
+        batch::roll_back(&self.name, self.transaction).await
     }
 }

@@ -228,15 +228,8 @@ pub(super) async fn read_changes(
         quote_ident(CHANGES_TABLE),
         query.origin_condition()
     );
-    capture::fetch_changes(
-        &endpoint.name,
-        &endpoint.pool,
-        &sql,
-        query,
-        schema,
-        &captured,
-    )
-    .await
+    let (name, pool) = (&endpoint.name, &endpoint.pool);
+    capture::fetch_changes(name, pool, &sql, query, schema, &captured).await
 }
 
 pub(super) async fn row_versions(

@@ -15,16 +15,15 @@ use super::{
     bind_value, decode_row, decode_value, placeholder_rows, SqliteEndpoint, MAX_PARAMETERS,
 };
 use crate::endpoint::batch::{
-    apply_under_savepoint, deleted_results, execute_each, upsert_assignments, upserted_results,
-    ChunkWriter,
+    self, apply_under_savepoint, deleted_results, execute_each, upsert_assignments,
+    upserted_results, ChunkWriter,
 };
 use crate::endpoint::capture::APPLYING_TABLE;
 use crate::endpoint::ident::{quote_ident, quote_idents};
 use crate::endpoint::schema::column_names;
 use crate::endpoint::write_plan::{Chunk, ChunkKind, ChunkLimits};
 use crate::endpoint::{
-    EndpointError, EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row,
-    Schema,
+    EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row, Schema,
 };
 
 const LIMITS: ChunkLimits = ChunkLimits {
@@ -75,6 +74,12 @@ impl SqliteTransaction {
 
 #[async_trait]
 impl ChunkWriter for SqliteTransaction {
+    const LIMITS: ChunkLimits = LIMITS;
+
+    fn schema(&self) -> Arc<Schema> {
+        self.schema.clone()
+    }
+
     async fn run_chunk(
         &mut self,
         chunk: &Chunk<'_, '_>,
@@ -190,13 +195,11 @@ impl ChunkWriter for SqliteTransaction {
 #[async_trait]
 impl EndpointTransaction for SqliteTransaction {
     async fn apply(&mut self, operations: &[Operation]) -> Result<Vec<OperationResult>> {
-        let schema = self.schema.clone();
-        apply_under_savepoint(self, &schema, operations, LIMITS, true).await
+        apply_under_savepoint(self, operations, true).await
     }
 
     async fn apply_bulk(&mut self, operations: &[Operation]) -> Result<()> {
-        let schema = self.schema.clone();
-        apply_under_savepoint(self, &schema, operations, LIMITS, false)
+        apply_under_savepoint(self, operations, false)
             .await
             .map(|_| ())
     }
@@ -207,18 +210,10 @@ impl EndpointTransaction for SqliteTransaction {
             self.execute(&sql, "unmark the engine's transaction")
                 .await?;
         }
-        let name = self.name.clone();
-        self.transaction
-            .commit()
-            .await
-            .map_err(|e| EndpointError::database(&name, "commit", None, e))
+        batch::commit(&self.name, self.transaction).await
     }
 
     async fn rollback(self: Box<Self>) -> Result<()> {
-        let name = self.name.clone();
-        self.transaction
-            .rollback()
-            .await
-            .map_err(|e| EndpointError::database(&name, "roll back", None, e))
+        batch::roll_back(&self.name, self.transaction).await
     }
 }
