@@ -14,7 +14,7 @@ use crate::endpoint::capture::{self, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_V
 use crate::endpoint::ident::{postgres_literal, quote_ident};
 use crate::endpoint::schema::ENGINE_PREFIX;
 use crate::endpoint::write_plan::convert_key;
-use crate::endpoint::{CaptureSpec, Change, ChangeQuery, Key, Result, Schema};
+use crate::endpoint::{CaptureSpec, ChangeQuery, Key, Result, Schema};
 
 const TRIGGER_NAME: &str = "_dualwrite_capture";
 const CAPTURE_FUNCTION: &str = "_dualwrite_capture";
@@ -147,7 +147,9 @@ pub(super) async fn install(
 }
 
 /// The captured tables and their key columns (empty when capture was never installed).
-async fn captured_tables(endpoint: &PostgresEndpoint) -> Result<Vec<(String, Vec<String>)>> {
+pub(super) async fn captured_tables(
+    endpoint: &PostgresEndpoint,
+) -> Result<Vec<(String, Vec<String>)>> {
     if !log_exists(endpoint).await? {
         return Ok(Vec::new());
     }
@@ -171,7 +173,7 @@ async fn captured_tables(endpoint: &PostgresEndpoint) -> Result<Vec<(String, Vec
         .collect()
 }
 
-async fn log_exists(endpoint: &PostgresEndpoint) -> Result<bool> {
+pub(super) async fn log_exists(endpoint: &PostgresEndpoint) -> Result<bool> {
     let count: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE n.nspname = current_schema() AND c.relname IN ($1, $2)",
@@ -244,17 +246,11 @@ pub(super) async fn drop_all(endpoint: &PostgresEndpoint) -> Result<()> {
     run_all(endpoint, "drop the change log", &statements).await
 }
 
-pub(super) async fn read_changes(
-    endpoint: &PostgresEndpoint,
-    schema: &Schema,
-    query: &ChangeQuery,
-) -> Result<Vec<Change>> {
-    let captured = captured_tables(endpoint).await?;
-    if captured.is_empty() && !log_exists(endpoint).await? {
-        return Ok(Vec::new());
-    }
+/// The change-log query for `query` (parameters: after seq, limit); see
+/// [`capture::fetch_changes`].
+pub(super) fn changes_sql(endpoint: &PostgresEndpoint, query: &ChangeQuery) -> String {
     // Only transactions older than every running one: nothing committed later can sort before.
-    let sql = format!(
+    format!(
         "SELECT seq, table_name, key::text, op, row_version, origin, txid, \
            to_char(captured_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') \
          FROM {}.{} \
@@ -263,9 +259,7 @@ pub(super) async fn read_changes(
         endpoint.schema_sql,
         quote_ident(CHANGES_TABLE),
         query.origin_condition()
-    );
-    let (name, pool) = (&endpoint.name, &endpoint.pool);
-    capture::fetch_changes(name, pool, &sql, query, schema, &captured).await
+    )
 }
 
 pub(super) async fn row_versions(

@@ -15,7 +15,7 @@ use crate::endpoint::capture::{
 use crate::endpoint::ident::{quote_ident, sqlite_literal};
 use crate::endpoint::schema::ENGINE_PREFIX;
 
-use crate::endpoint::{CaptureSpec, Change, ChangeQuery, EndpointError, Key, Result, Schema};
+use crate::endpoint::{CaptureSpec, ChangeQuery, EndpointError, Key, Result, Schema};
 
 fn engine_tables() -> Vec<String> {
     vec![
@@ -141,7 +141,9 @@ pub(super) async fn install(
 }
 
 /// The captured tables and their key columns.
-async fn captured_tables(endpoint: &SqliteEndpoint) -> Result<Vec<(String, Vec<String>)>> {
+pub(super) async fn captured_tables(
+    endpoint: &SqliteEndpoint,
+) -> Result<Vec<(String, Vec<String>)>> {
     if !log_exists(endpoint).await? {
         return Ok(Vec::new());
     }
@@ -167,7 +169,7 @@ async fn captured_tables(endpoint: &SqliteEndpoint) -> Result<Vec<(String, Vec<S
         .collect()
 }
 
-async fn log_exists(endpoint: &SqliteEndpoint) -> Result<bool> {
+pub(super) async fn log_exists(endpoint: &SqliteEndpoint) -> Result<bool> {
     let count: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN (?1, ?2)",
     )
@@ -213,23 +215,15 @@ pub(super) async fn drop_all(endpoint: &SqliteEndpoint) -> Result<()> {
     run_all(endpoint, "drop the change log", &statements).await
 }
 
-pub(super) async fn read_changes(
-    endpoint: &SqliteEndpoint,
-    schema: &Schema,
-    query: &ChangeQuery,
-) -> Result<Vec<Change>> {
-    let captured = captured_tables(endpoint).await?;
-    if captured.is_empty() && !log_exists(endpoint).await? {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
+/// The change-log query for `query` (parameters: after seq, limit); see
+/// [`capture::fetch_changes`]. SQLite has one schema per file, so the endpoint adds nothing.
+pub(super) fn changes_sql(_endpoint: &SqliteEndpoint, query: &ChangeQuery) -> String {
+    format!(
         "SELECT seq, table_name, key, op, row_version, origin, txid, captured_at FROM {} \
          WHERE seq > ?1 {} ORDER BY seq LIMIT ?2",
         quote_ident(CHANGES_TABLE),
         query.origin_condition()
-    );
-    let (name, pool) = (&endpoint.name, &endpoint.pool);
-    capture::fetch_changes(name, pool, &sql, query, schema, &captured).await
+    )
 }
 
 pub(super) async fn row_versions(
