@@ -10,6 +10,9 @@
 //! The per-row result building that is the same for every dialect ([`upserted_results`],
 //! [`deleted_results`]) lives here too: results follow the chunk's row order, whatever order the
 //! database returned rows in.
+//!
+//! So do the few sqlx calls that do not depend on the dialect: running statements that return
+//! nothing ([`execute_each`], also used to install capture), commit and roll back.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
