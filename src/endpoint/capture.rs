@@ -44,7 +44,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::write_plan::normalise_read;
-use super::{EndpointError, Key, Schema};
+use super::{EndpointError, Key, Schema, TableSchema};
 
 /// The change-log table.
 pub const CHANGES_TABLE: &str = "_dualwrite_changes";
@@ -167,6 +167,16 @@ impl ChangeQuery {
         }
     }
 
+    /// The condition a change-log query appends to its `WHERE` to leave out the engine's writes
+    /// (empty when they are included); the same SQL in every dialect.
+    pub(crate) fn origin_condition(&self) -> &'static str {
+        if self.include_engine {
+            ""
+        } else {
+            "AND origin = 'app'"
+        }
+    }
+
     /// Every change after `after_seq`, the engine's included.
     pub fn all(after_seq: i64, limit: usize) -> Self {
         Self {
@@ -190,6 +200,27 @@ pub(crate) struct RawChange {
 }
 
 impl RawChange {
+    /// Reads a change-log row selected as `seq, table_name, key, op, row_version, origin, txid,
+    /// captured_at` (in that order; each backend selects its own dialect's expressions).
+    pub fn from_row<R>(row: &R) -> Result<Self, sqlx::Error>
+    where
+        R: sqlx::Row,
+        usize: sqlx::ColumnIndex<R>,
+        i64: sqlx::Type<R::Database> + for<'r> sqlx::Decode<'r, R::Database>,
+        String: sqlx::Type<R::Database> + for<'r> sqlx::Decode<'r, R::Database>,
+    {
+        Ok(Self {
+            seq: row.try_get(0)?,
+            table: row.try_get(1)?,
+            key: row.try_get(2)?,
+            op: row.try_get(3)?,
+            row_version: row.try_get(4)?,
+            origin: row.try_get(5)?,
+            transaction: row.try_get(6)?,
+            captured_at: row.try_get(7)?,
+        })
+    }
+
     /// Validates the row; a damaged row is an error naming its seq.
     pub fn into_change(self, endpoint: &str) -> Result<Change, EndpointError> {
         let damaged = |reason: String| EndpointError::DamagedChange {
@@ -239,4 +270,67 @@ pub(crate) fn normalise_key(
         )
         .collect();
     change.key = Key::new(values);
+}
+
+/// Runs a backend's change-log `sql` (parameters: `query.after_seq`, then `query.limit`; columns
+/// as [`RawChange::from_row`] reads them) and returns the changes, validated, with keys
+/// converted to the key columns' classes.
+pub(crate) async fn fetch_changes<DB>(
+    endpoint: &str,
+    pool: &sqlx::Pool<DB>,
+    sql: &str,
+    query: &ChangeQuery,
+    schema: &Schema,
+    captured: &[(String, Vec<String>)],
+) -> Result<Vec<Change>, EndpointError>
+where
+    DB: sqlx::Database,
+    for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+    i64: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB>,
+    String: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
+{
+    let error = |e| EndpointError::database(endpoint, "read changes", None, e);
+    let rows = sqlx::query::<DB>(sql)
+        .bind(query.after_seq)
+        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
+        .fetch_all(pool)
+        .await
+        .map_err(error)?;
+    rows.iter()
+        .map(|row| {
+            let mut change = RawChange::from_row(row)
+                .map_err(error)?
+                .into_change(endpoint)?;
+            normalise_key(schema, captured, &mut change);
+            Ok(change)
+        })
+        .collect()
+}
+
+/// The table a capture spec names and its key columns, as the schema spells them.
+pub(crate) fn resolve_spec<'s>(
+    endpoint: &str,
+    schema: &'s Schema,
+    spec: &CaptureSpec,
+) -> Result<(&'s TableSchema, Vec<String>), EndpointError> {
+    let table = schema.table(endpoint, &spec.table)?;
+    let key_columns = table
+        .columns_named(endpoint, &spec.key_columns)?
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    Ok((table, key_columns))
+}
+
+/// The captured table `wanted` names: the exact name, else one that differs only in case, else
+/// `wanted` as given (removing capture from a table never captured is not an error).
+pub(crate) fn captured_name(captured: &[(String, Vec<String>)], wanted: &str) -> String {
+    let names = || captured.iter().map(|(t, _)| t);
+    names()
+        .find(|t| *t == wanted)
+        .or_else(|| names().find(|t| t.eq_ignore_ascii_case(wanted)))
+        .cloned()
+        .unwrap_or_else(|| wanted.to_string())
 }

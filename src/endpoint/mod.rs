@@ -24,13 +24,16 @@
 //! and `begin_as` exists beside `begin` so the live-sync source side (and tests) can write as the
 //! application.
 
+mod batch;
 pub mod capture;
 mod class;
 pub mod connect;
 mod error;
 pub mod ident;
 pub mod postgres;
+mod read_plan;
 pub mod schema;
+mod sql_endpoint;
 pub mod sqlite;
 mod value;
 mod write_plan;

@@ -6,16 +6,15 @@
 //! quoting, which a schema name containing `$$` could end). Installing takes an advisory lock so
 //! concurrent installs in one schema do not race on `CREATE TABLE IF NOT EXISTS`.
 
-use sqlx::Row as _;
+use sqlx::{Postgres, Row as _};
 
 use super::PostgresEndpoint;
-use crate::endpoint::capture::{
-    self, RawChange, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
-};
+use crate::endpoint::batch::execute_each;
+use crate::endpoint::capture::{self, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE};
 use crate::endpoint::ident::{postgres_literal, quote_ident};
 use crate::endpoint::schema::ENGINE_PREFIX;
 use crate::endpoint::write_plan::convert_key;
-use crate::endpoint::{CaptureSpec, Change, ChangeQuery, Key, Result, Schema};
+use crate::endpoint::{CaptureSpec, ChangeQuery, Key, Result, Schema};
 
 const TRIGGER_NAME: &str = "_dualwrite_capture";
 const CAPTURE_FUNCTION: &str = "_dualwrite_capture";
@@ -112,12 +111,7 @@ async fn run_all(endpoint: &PostgresEndpoint, action: &str, statements: &[String
         .execute(&mut *transaction)
         .await
         .map_err(error)?;
-    for sql in statements {
-        sqlx::query(sql)
-            .execute(&mut *transaction)
-            .await
-            .map_err(error)?;
-    }
+    execute_each::<Postgres, _>(&endpoint.name, &mut transaction, action, statements).await?;
     transaction.commit().await.map_err(error)
 }
 
@@ -130,12 +124,7 @@ pub(super) async fn install(
     let trigger = quote_ident(TRIGGER_NAME);
     let function = format!("{}.{}", endpoint.schema_sql, quote_ident(CAPTURE_FUNCTION));
     for spec in tables {
-        let table = schema.table(&endpoint.name, &spec.table)?;
-        let key_columns: Vec<String> = table
-            .columns_named(&endpoint.name, &spec.key_columns)?
-            .iter()
-            .map(|c| c.name.clone())
-            .collect();
+        let (table, key_columns) = capture::resolve_spec(&endpoint.name, schema, spec)?;
         let target = endpoint.qualified(&table.name);
         let arguments: Vec<String> = key_columns.iter().map(|c| postgres_literal(c)).collect();
         statements.push(format!("DROP TRIGGER IF EXISTS {trigger} ON {target}"));
@@ -158,7 +147,9 @@ pub(super) async fn install(
 }
 
 /// The captured tables and their key columns (empty when capture was never installed).
-async fn captured_tables(endpoint: &PostgresEndpoint) -> Result<Vec<(String, Vec<String>)>> {
+pub(super) async fn captured_tables(
+    endpoint: &PostgresEndpoint,
+) -> Result<Vec<(String, Vec<String>)>> {
     if !log_exists(endpoint).await? {
         return Ok(Vec::new());
     }
@@ -182,7 +173,7 @@ async fn captured_tables(endpoint: &PostgresEndpoint) -> Result<Vec<(String, Vec
         .collect()
 }
 
-async fn log_exists(endpoint: &PostgresEndpoint) -> Result<bool> {
+pub(super) async fn log_exists(endpoint: &PostgresEndpoint) -> Result<bool> {
     let count: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE n.nspname = current_schema() AND c.relname IN ($1, $2)",
@@ -206,18 +197,7 @@ pub(super) async fn remove(endpoint: &PostgresEndpoint, tables: &[String]) -> Re
     .map_err(|e| endpoint.error("list tables", None, e))?;
     let mut statements = Vec::new();
     for wanted in tables {
-        let name = captured
-            .iter()
-            .map(|(t, _)| t)
-            .find(|t| *t == wanted)
-            .or_else(|| {
-                captured
-                    .iter()
-                    .map(|(t, _)| t)
-                    .find(|t| t.eq_ignore_ascii_case(wanted))
-            })
-            .cloned()
-            .unwrap_or_else(|| wanted.clone());
+        let name = capture::captured_name(&captured, wanted);
         if existing.contains(&name) {
             statements.push(format!(
                 "DROP TRIGGER IF EXISTS {} ON {}",
@@ -266,17 +246,11 @@ pub(super) async fn drop_all(endpoint: &PostgresEndpoint) -> Result<()> {
     run_all(endpoint, "drop the change log", &statements).await
 }
 
-pub(super) async fn read_changes(
-    endpoint: &PostgresEndpoint,
-    schema: &Schema,
-    query: &ChangeQuery,
-) -> Result<Vec<Change>> {
-    let captured = captured_tables(endpoint).await?;
-    if captured.is_empty() && !log_exists(endpoint).await? {
-        return Ok(Vec::new());
-    }
+/// The change-log query for `query` (parameters: after seq, limit); see
+/// [`capture::fetch_changes`].
+pub(super) fn changes_sql(endpoint: &PostgresEndpoint, query: &ChangeQuery) -> String {
     // Only transactions older than every running one: nothing committed later can sort before.
-    let sql = format!(
+    format!(
         "SELECT seq, table_name, key::text, op, row_version, origin, txid, \
            to_char(captured_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') \
          FROM {}.{} \
@@ -284,36 +258,8 @@ pub(super) async fn read_changes(
          ORDER BY seq LIMIT $2",
         endpoint.schema_sql,
         quote_ident(CHANGES_TABLE),
-        if query.include_engine {
-            ""
-        } else {
-            "AND origin = 'app'"
-        }
-    );
-    let error = |e| endpoint.error("read changes", None, e);
-    let rows = sqlx::query(&sql)
-        .bind(query.after_seq)
-        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
-        .fetch_all(&endpoint.pool)
-        .await
-        .map_err(error)?;
-    let mut changes = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let raw = RawChange {
-            seq: row.try_get(0).map_err(error)?,
-            table: row.try_get(1).map_err(error)?,
-            key: row.try_get(2).map_err(error)?,
-            op: row.try_get(3).map_err(error)?,
-            row_version: row.try_get(4).map_err(error)?,
-            origin: row.try_get(5).map_err(error)?,
-            transaction: row.try_get(6).map_err(error)?,
-            captured_at: row.try_get(7).map_err(error)?,
-        };
-        let mut change = raw.into_change(&endpoint.name)?;
-        capture::normalise_key(schema, &captured, &mut change);
-        changes.push(change);
-    }
-    Ok(changes)
+        query.origin_condition()
+    )
 }
 
 pub(super) async fn row_versions(

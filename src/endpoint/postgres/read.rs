@@ -1,4 +1,7 @@
 //! Reading rows from PostgreSQL: by key (a join with `UNNEST` of the keys) and by keyset scan.
+//!
+//! What is read is planned in [`crate::endpoint::read_plan`]; this module writes it in
+//! PostgreSQL's dialect (typed `$n` parameters, arrays, casts back to the value classes).
 
 use std::collections::HashSet;
 
@@ -6,10 +9,9 @@ use super::{
     bind_scalar, cast_to_column, decode_row, select_list, typed_parameter, unnest_source,
     ColumnArray, PostgresEndpoint,
 };
-use crate::endpoint::ident::{quote_ident, quote_idents};
-use crate::endpoint::schema::column_names;
-use crate::endpoint::write_plan::{convert_key, convert_value};
-use crate::endpoint::{ColumnSchema, Key, Result, Row, ScanRequest, Schema};
+use crate::endpoint::ident::quote_ident;
+use crate::endpoint::read_plan::{KeyRead, ScanPlan};
+use crate::endpoint::{Key, Result, Row, ScanRequest, Schema};
 
 const KEYS_PER_STATEMENT: usize = 10_000;
 
@@ -22,18 +24,17 @@ pub(super) async fn read_by_keys(
     keys: &[Key],
 ) -> Result<Vec<Row>> {
     let name = endpoint.name.as_str();
-    let table = schema.table(name, table)?;
-    let key_columns = table.columns_named(name, key_columns)?;
-    let mut seen = HashSet::with_capacity(keys.len());
-    let mut unique_keys = Vec::with_capacity(keys.len());
-    for key in keys {
-        let key = convert_key(name, table, &key_columns, key)?;
-        if seen.insert(key.clone()) {
-            unique_keys.push(key.into_values());
+    let read = KeyRead::new(name, schema, table, key_columns, keys)?;
+    let (table, key_columns) = (read.table, read.key_columns.as_slice());
+    let mut seen = HashSet::with_capacity(read.keys.len());
+    let mut unique_keys = Vec::with_capacity(read.keys.len());
+    for key in &read.keys {
+        if seen.insert(key) {
+            unique_keys.push(key.values());
         }
     }
-    let columns: Vec<&ColumnSchema> = table.columns.iter().collect();
-    let (source, expressions) = unnest_source(&key_columns);
+    let columns = read.columns();
+    let (source, expressions) = unnest_source(key_columns);
     let join: Vec<String> = key_columns
         .iter()
         .zip(&expressions)
@@ -73,60 +74,24 @@ pub(super) async fn scan(
     request: &ScanRequest,
 ) -> Result<Vec<Row>> {
     let name = endpoint.name.as_str();
-    let table = schema.table(name, &request.table)?;
-    let key_columns = table.columns_named(name, &request.key_columns)?;
-    let columns = table.selected_columns(name, &request.columns)?;
-    let mut conditions = Vec::new();
-    let mut parameters = Vec::new();
-    if let Some(after) = &request.after {
-        let after = convert_key(name, table, &key_columns, after)?;
-        let placeholders: Vec<String> = key_columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| cast_to_column(c, &typed_parameter(c, i + 1, false)))
-            .collect();
-        conditions.push(format!(
-            "({}) > ({})",
-            quote_idents(&column_names(&key_columns)),
-            placeholders.join(", ")
-        ));
-        parameters.extend(key_columns.iter().copied().zip(after.into_values()));
-    }
-    if let Some((column, value)) = &request.filter {
-        let column = table.column(name, column)?;
-        let value = convert_value(name, &table.name, column, value)?;
-        let placeholder = cast_to_column(
-            column,
-            &typed_parameter(column, parameters.len() + 1, false),
-        );
-        conditions.push(format!("{} = {placeholder}", quote_ident(&column.name)));
-        parameters.push((column, value));
-    }
-    let sql = format!(
-        "SELECT {} FROM {}{} ORDER BY {} LIMIT {}",
-        select_list(&columns, ""),
-        endpoint.qualified(&table.name),
-        if conditions.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", conditions.join(" AND "))
-        },
-        quote_idents(&column_names(&key_columns)),
-        request.limit,
-    );
+    let plan = ScanPlan::new(name, schema, request, |column, n| {
+        cast_to_column(column, &typed_parameter(column, n, false))
+    })?;
+    let table = &plan.table.name;
+    let sql = plan.sql(&select_list(&plan.columns, ""), &endpoint.qualified(table));
     let mut query = sqlx::query(&sql);
-    for (column, value) in &parameters {
+    for (column, value) in &plan.parameters {
         query = bind_scalar(query, column, value);
     }
-    let action = format!("scan \"{}\"", table.name);
+    let action = plan.action();
     let found = query
         .fetch_all(&endpoint.pool)
         .await
-        .map_err(|e| endpoint.error(&action, Some(&table.name), e))?;
+        .map_err(|e| endpoint.error(&action, Some(table), e))?;
     found
         .iter()
         .map(|row| {
-            decode_row(&columns, row, 0).map_err(|e| endpoint.error(&action, Some(&table.name), e))
+            decode_row(&plan.columns, row, 0).map_err(|e| endpoint.error(&action, Some(table), e))
         })
         .collect()
 }

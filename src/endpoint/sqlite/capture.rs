@@ -5,16 +5,17 @@
 //! transaction can see. Table names appear in trigger bodies as quoted identifiers and string
 //! literals built by [`crate::endpoint::ident`], so any name is safe.
 
-use sqlx::Row as _;
+use sqlx::{Row as _, Sqlite};
 
 use super::{SqliteEndpoint, Value};
+use crate::endpoint::batch::execute_each;
 use crate::endpoint::capture::{
-    self, RawChange, APPLYING_TABLE, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
+    self, APPLYING_TABLE, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
 };
 use crate::endpoint::ident::{quote_ident, sqlite_literal};
 use crate::endpoint::schema::ENGINE_PREFIX;
 
-use crate::endpoint::{CaptureSpec, Change, ChangeQuery, EndpointError, Key, Result, Schema};
+use crate::endpoint::{CaptureSpec, ChangeQuery, EndpointError, Key, Result, Schema};
 
 fn engine_tables() -> Vec<String> {
     vec![
@@ -112,12 +113,7 @@ async fn run_all(endpoint: &SqliteEndpoint, action: &str, statements: &[String])
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(error)?;
-    for sql in statements {
-        sqlx::query(sql)
-            .execute(&mut *transaction)
-            .await
-            .map_err(error)?;
-    }
+    execute_each::<Sqlite, _>(&endpoint.name, &mut transaction, action, statements).await?;
     transaction.commit().await.map_err(error)
 }
 
@@ -128,12 +124,7 @@ pub(super) async fn install(
 ) -> Result<()> {
     let mut statements = engine_tables();
     for spec in tables {
-        let table = schema.table(&endpoint.name, &spec.table)?;
-        let key_columns: Vec<String> = table
-            .columns_named(&endpoint.name, &spec.key_columns)?
-            .iter()
-            .map(|c| c.name.clone())
-            .collect();
+        let (table, key_columns) = capture::resolve_spec(&endpoint.name, schema, spec)?;
         statements.extend(drop_triggers(&table.name));
         statements.extend(create_triggers(&table.name, &key_columns));
         let key_json = serde_json::Value::from(key_columns.clone()).to_string();
@@ -150,7 +141,9 @@ pub(super) async fn install(
 }
 
 /// The captured tables and their key columns.
-async fn captured_tables(endpoint: &SqliteEndpoint) -> Result<Vec<(String, Vec<String>)>> {
+pub(super) async fn captured_tables(
+    endpoint: &SqliteEndpoint,
+) -> Result<Vec<(String, Vec<String>)>> {
     if !log_exists(endpoint).await? {
         return Ok(Vec::new());
     }
@@ -176,7 +169,7 @@ async fn captured_tables(endpoint: &SqliteEndpoint) -> Result<Vec<(String, Vec<S
         .collect()
 }
 
-async fn log_exists(endpoint: &SqliteEndpoint) -> Result<bool> {
+pub(super) async fn log_exists(endpoint: &SqliteEndpoint) -> Result<bool> {
     let count: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN (?1, ?2)",
     )
@@ -192,18 +185,7 @@ pub(super) async fn remove(endpoint: &SqliteEndpoint, tables: &[String]) -> Resu
     let captured = captured_tables(endpoint).await?;
     let mut statements = Vec::new();
     for wanted in tables {
-        let name = captured
-            .iter()
-            .map(|(t, _)| t)
-            .find(|t| *t == wanted)
-            .or_else(|| {
-                captured
-                    .iter()
-                    .map(|(t, _)| t)
-                    .find(|t| t.eq_ignore_ascii_case(wanted))
-            })
-            .cloned()
-            .unwrap_or_else(|| wanted.clone());
+        let name = capture::captured_name(&captured, wanted);
         statements.extend(drop_triggers(&name));
         if !captured.is_empty() {
             statements.push(format!(
@@ -233,49 +215,15 @@ pub(super) async fn drop_all(endpoint: &SqliteEndpoint) -> Result<()> {
     run_all(endpoint, "drop the change log", &statements).await
 }
 
-pub(super) async fn read_changes(
-    endpoint: &SqliteEndpoint,
-    schema: &Schema,
-    query: &ChangeQuery,
-) -> Result<Vec<Change>> {
-    let captured = captured_tables(endpoint).await?;
-    if captured.is_empty() && !log_exists(endpoint).await? {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
+/// The change-log query for `query` (parameters: after seq, limit); see
+/// [`capture::fetch_changes`]. SQLite has one schema per file, so the endpoint adds nothing.
+pub(super) fn changes_sql(_endpoint: &SqliteEndpoint, query: &ChangeQuery) -> String {
+    format!(
         "SELECT seq, table_name, key, op, row_version, origin, txid, captured_at FROM {} \
          WHERE seq > ?1 {} ORDER BY seq LIMIT ?2",
         quote_ident(CHANGES_TABLE),
-        if query.include_engine {
-            ""
-        } else {
-            "AND origin = 'app'"
-        }
-    );
-    let rows = sqlx::query(&sql)
-        .bind(query.after_seq)
-        .bind(i64::try_from(query.limit).unwrap_or(i64::MAX))
-        .fetch_all(&endpoint.pool)
-        .await
-        .map_err(|e| endpoint.error("read changes", None, e))?;
-    let error = |e| endpoint.error("read changes", None, e);
-    let mut changes = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let raw = RawChange {
-            seq: row.try_get(0).map_err(error)?,
-            table: row.try_get(1).map_err(error)?,
-            key: row.try_get(2).map_err(error)?,
-            op: row.try_get(3).map_err(error)?,
-            row_version: row.try_get(4).map_err(error)?,
-            origin: row.try_get(5).map_err(error)?,
-            transaction: row.try_get(6).map_err(error)?,
-            captured_at: row.try_get(7).map_err(error)?,
-        };
-        let mut change = raw.into_change(&endpoint.name)?;
-        capture::normalise_key(schema, &captured, &mut change);
-        changes.push(change);
-    }
-    Ok(changes)
+        query.origin_condition()
+    )
 }
 
 pub(super) async fn row_versions(

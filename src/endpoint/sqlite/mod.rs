@@ -13,10 +13,8 @@ mod read;
 mod write;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteRow, SqliteSynchronous,
@@ -24,11 +22,9 @@ use sqlx::sqlite::{
 use sqlx::{Row as _, Sqlite, TypeInfo, ValueRef};
 
 use super::schema::SchemaCache;
+use super::sql_endpoint::impl_sql_endpoint;
 use super::write_plan::normalise_read;
-use super::{
-    CaptureSpec, Change, ChangeQuery, ColumnSchema, Endpoint, EndpointError, EndpointTransaction,
-    Key, Origin, Result, Row, ScanRequest, Schema, Value,
-};
+use super::{ColumnSchema, EndpointError, Result, Row, Value};
 use crate::model::Side;
 
 /// How to open a SQLite endpoint.
@@ -105,81 +101,7 @@ impl SqliteEndpoint {
     }
 }
 
-#[async_trait]
-impl Endpoint for SqliteEndpoint {
-    fn side(&self) -> Side {
-        self.side
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    async fn discover(&self) -> Result<Arc<Schema>> {
-        let schema = Arc::new(discover::discover(&self.name, &self.pool).await?);
-        self.schema.set(schema.clone());
-        Ok(schema)
-    }
-
-    async fn schema(&self) -> Result<Arc<Schema>> {
-        match self.schema.get() {
-            Some(schema) => Ok(schema),
-            None => self.discover().await,
-        }
-    }
-
-    async fn read_by_keys(
-        &self,
-        table: &str,
-        key_columns: &[String],
-        keys: &[Key],
-    ) -> Result<Vec<Row>> {
-        let schema = self.schema().await?;
-        read::read_by_keys(self, &schema, table, key_columns, keys).await
-    }
-
-    async fn scan(&self, request: &ScanRequest) -> Result<Vec<Row>> {
-        let schema = self.schema().await?;
-        read::scan(self, &schema, request).await
-    }
-
-    async fn begin_as(&self, origin: Origin) -> Result<Box<dyn EndpointTransaction>> {
-        let schema = self.schema().await?;
-        let transaction = write::SqliteTransaction::begin(self, schema, origin).await?;
-        Ok(Box::new(transaction))
-    }
-
-    async fn install_capture(&self, tables: &[CaptureSpec]) -> Result<()> {
-        let schema = self.discover().await?;
-        capture::install(self, &schema, tables).await
-    }
-
-    async fn remove_capture(&self, tables: &[String]) -> Result<()> {
-        capture::remove(self, tables).await
-    }
-
-    async fn drop_change_log(&self) -> Result<()> {
-        capture::drop_all(self).await
-    }
-
-    async fn read_changes_matching(&self, query: &ChangeQuery) -> Result<Vec<Change>> {
-        let schema = self.schema().await?;
-        capture::read_changes(self, &schema, query).await
-    }
-
-    async fn row_versions(&self, table: &str, keys: &[Key]) -> Result<Vec<Option<i64>>> {
-        let schema = self.schema().await?;
-        capture::row_versions(self, &schema, table, keys).await
-    }
-
-    async fn trim_changes(&self, upto_seq: i64) -> Result<u64> {
-        capture::trim(self, upto_seq).await
-    }
-
-    async fn close(&self) {
-        self.pool.close().await;
-    }
-}
+impl_sql_endpoint!(SqliteEndpoint, write::SqliteTransaction, discover(this) => discover::discover(&this.name, &this.pool));
 
 /// Binds one value; booleans are stored as 0/1 by SQLite.
 fn bind_value<'q>(

@@ -1,10 +1,13 @@
 //! Reading rows from SQLite: by key (in chunks within the parameter limit) and by keyset scan.
+//!
+//! What is read is planned in [`crate::endpoint::read_plan`]; this module writes it in SQLite's
+//! dialect (`?` parameters, `(keys) IN (VALUES ...)`).
 
 use super::{bind_value, decode_row, placeholder_rows, SqliteEndpoint, MAX_PARAMETERS};
 use crate::endpoint::ident::{quote_ident, quote_idents};
+use crate::endpoint::read_plan::{KeyRead, ScanPlan};
 use crate::endpoint::schema::column_names as names;
-use crate::endpoint::write_plan::{convert_key, convert_value};
-use crate::endpoint::{ColumnSchema, Key, Result, Row, ScanRequest, Schema};
+use crate::endpoint::{Key, Result, Row, ScanRequest, Schema};
 
 /// Rows of `table` whose `key_columns` equal one of `keys`.
 pub(super) async fn read_by_keys(
@@ -15,21 +18,17 @@ pub(super) async fn read_by_keys(
     keys: &[Key],
 ) -> Result<Vec<Row>> {
     let name = endpoint.name.as_str();
-    let table = schema.table(name, table)?;
-    let key_columns = table.columns_named(name, key_columns)?;
-    let keys = keys
-        .iter()
-        .map(|k| convert_key(name, table, &key_columns, k))
-        .collect::<Result<Vec<_>>>()?;
-    let columns: Vec<&ColumnSchema> = table.columns.iter().collect();
+    let read = KeyRead::new(name, schema, table, key_columns, keys)?;
+    let (table, key_columns) = (read.table, &read.key_columns);
+    let columns = read.columns();
     let per_statement = (MAX_PARAMETERS / key_columns.len().max(1)).clamp(1, 2_000);
-    let mut rows = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(per_statement) {
+    let mut rows = Vec::with_capacity(read.keys.len());
+    for chunk in read.keys.chunks(per_statement) {
         let sql = format!(
             "SELECT {} FROM {} WHERE ({}) IN (VALUES {})",
             quote_idents(&names(&columns)),
             quote_ident(&table.name),
-            quote_idents(&names(&key_columns)),
+            quote_idents(&names(key_columns)),
             placeholder_rows(chunk.len(), key_columns.len()),
         );
         let mut query = sqlx::query(&sql);
@@ -57,47 +56,19 @@ pub(super) async fn scan(
     request: &ScanRequest,
 ) -> Result<Vec<Row>> {
     let name = endpoint.name.as_str();
-    let table = schema.table(name, &request.table)?;
-    let key_columns = table.columns_named(name, &request.key_columns)?;
-    let columns = table.selected_columns(name, &request.columns)?;
-    let mut conditions = Vec::new();
-    let mut parameters = Vec::new();
-    if let Some(after) = &request.after {
-        let after = convert_key(name, table, &key_columns, after)?;
-        conditions.push(format!(
-            "({}) > ({})",
-            quote_idents(&names(&key_columns)),
-            vec!["?"; key_columns.len()].join(", ")
-        ));
-        parameters.extend(after.into_values());
-    }
-    if let Some((column, value)) = &request.filter {
-        let column = table.column(name, column)?;
-        conditions.push(format!("{} = ?", quote_ident(&column.name)));
-        parameters.push(convert_value(name, &table.name, column, value)?);
-    }
-    let sql = format!(
-        "SELECT {} FROM {}{} ORDER BY {} LIMIT {}",
-        quote_idents(&names(&columns)),
-        quote_ident(&table.name),
-        if conditions.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", conditions.join(" AND "))
-        },
-        quote_idents(&names(&key_columns)),
-        request.limit,
-    );
+    let plan = ScanPlan::new(name, schema, request, |_, _| "?".to_string())?;
+    let table = &plan.table.name;
+    let sql = plan.sql(&quote_idents(&names(&plan.columns)), &quote_ident(table));
     let mut query = sqlx::query(&sql);
-    for value in &parameters {
+    for (_, value) in &plan.parameters {
         query = bind_value(query, value);
     }
     let found = query
         .fetch_all(&endpoint.pool)
         .await
-        .map_err(|e| endpoint.error(format!("scan \"{}\"", table.name), Some(&table.name), e))?;
+        .map_err(|e| endpoint.error(plan.action(), Some(table), e))?;
     found
         .iter()
-        .map(|row| decode_row(name, &table.name, &columns, row))
+        .map(|row| decode_row(name, table, &plan.columns, row))
         .collect()
 }

@@ -5,7 +5,7 @@
 //! deletes found their row; SQLite does not promise the order of returned rows, so they are
 //! matched to operations by key.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -14,13 +14,16 @@ use sqlx::Sqlite;
 use super::{
     bind_value, decode_row, decode_value, placeholder_rows, SqliteEndpoint, MAX_PARAMETERS,
 };
+use crate::endpoint::batch::{
+    self, apply_under_savepoint, deleted_results, execute_each, upsert_assignments,
+    upserted_results, ChunkWriter,
+};
 use crate::endpoint::capture::APPLYING_TABLE;
 use crate::endpoint::ident::{quote_ident, quote_idents};
 use crate::endpoint::schema::column_names;
-use crate::endpoint::write_plan::{plan, Chunk, ChunkKind, ChunkLimits};
+use crate::endpoint::write_plan::{Chunk, ChunkKind, ChunkLimits};
 use crate::endpoint::{
-    EndpointError, EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row,
-    Schema,
+    EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row, Schema,
 };
 
 const LIMITS: ChunkLimits = ChunkLimits {
@@ -67,25 +70,16 @@ impl SqliteTransaction {
             origin,
         })
     }
+}
 
-    fn error(
-        &self,
-        action: impl Into<String>,
-        table: Option<&str>,
-        e: sqlx::Error,
-    ) -> EndpointError {
-        EndpointError::database(&self.name, action, table, e)
+#[async_trait]
+impl ChunkWriter for SqliteTransaction {
+    const LIMITS: ChunkLimits = LIMITS;
+
+    fn schema(&self) -> Arc<Schema> {
+        self.schema.clone()
     }
 
-    async fn execute(&mut self, sql: &str, action: &str) -> Result<()> {
-        sqlx::query(sql)
-            .execute(&mut *self.transaction)
-            .await
-            .map(|_| ())
-            .map_err(|e| EndpointError::database(&self.name, action, None, e))
-    }
-
-    /// Runs one chunk; with `report`, returns one result per row (otherwise none).
     async fn run_chunk(
         &mut self,
         chunk: &Chunk<'_, '_>,
@@ -97,16 +91,6 @@ impl SqliteTransaction {
                 key_columns,
                 returning,
             } => {
-                let updates: Vec<String> = columns
-                    .iter()
-                    .filter(|c| !key_columns.iter().any(|k| k.name == c.name))
-                    .chain(
-                        key_columns
-                            .first()
-                            .filter(|_| columns.len() == key_columns.len()),
-                    )
-                    .map(|c| format!("{0} = excluded.{0}", quote_ident(&c.name)))
-                    .collect();
                 let returned: Vec<_> = key_columns
                     .iter()
                     .chain(returning.iter())
@@ -118,7 +102,7 @@ impl SqliteTransaction {
                     quote_idents(&column_names(columns)),
                     placeholder_rows(chunk.len(), columns.len()),
                     quote_idents(&column_names(key_columns)),
-                    updates.join(", "),
+                    upsert_assignments(columns, key_columns),
                 );
                 if !returning.is_empty() {
                     sql.push_str(&format!(
@@ -159,13 +143,7 @@ impl SqliteTransaction {
                 if !report {
                     return Ok(Vec::new());
                 }
-                Ok(chunk
-                    .keys()
-                    .map(|key| OperationResult::Upserted {
-                        generated: generated.remove(&key).unwrap_or_default(),
-                        key,
-                    })
-                    .collect())
+                Ok(upserted_results(chunk, generated))
             }
             ChunkKind::Delete { key_columns } => {
                 let mut sql = format!(
@@ -196,74 +174,34 @@ impl SqliteTransaction {
                     .fetch_all(&mut *self.transaction)
                     .await
                     .map_err(|e| self.error(&action, Some(&chunk.table.name), e))?;
-                let mut found = HashSet::with_capacity(rows.len());
-                for row in &rows {
-                    let values = decode_row(&self.name, &chunk.table.name, key_columns, row)?;
-                    found.insert(Key::new(values.into_values().collect()));
-                }
-                Ok(chunk
-                    .keys()
-                    .map(|key| OperationResult::Deleted {
-                        found: found.contains(&key),
-                        key,
-                    })
-                    .collect())
+                deleted_results(
+                    chunk,
+                    rows.iter()
+                        .map(|row| decode_row(&self.name, &chunk.table.name, key_columns, row)),
+                )
             }
         }
     }
 
-    /// Applies a batch under a savepoint; see [`EndpointTransaction::apply`].
-    async fn apply_batch(
-        &mut self,
-        operations: &[Operation],
-        report: bool,
-    ) -> Result<Vec<OperationResult>> {
-        let schema = self.schema.clone();
-        let chunks = plan(&self.name, &schema, operations, LIMITS, report)?;
-        self.execute("SAVEPOINT dualwrite_batch", "start the batch")
-            .await?;
-        let mut results = Vec::with_capacity(operations.len());
-        for chunk in &chunks {
-            match self.run_chunk(chunk, report).await {
-                Ok(chunk_results) => results.extend(chunk_results),
-                Err(error) => {
-                    let undone = match self
-                        .execute(
-                            "ROLLBACK TO SAVEPOINT dualwrite_batch",
-                            "undo the failed batch",
-                        )
-                        .await
-                    {
-                        Ok(()) => {
-                            self.execute(
-                                "RELEASE SAVEPOINT dualwrite_batch",
-                                "undo the failed batch",
-                            )
-                            .await
-                        }
-                        Err(e) => Err(e),
-                    };
-                    if let Err(undo) = undone {
-                        tracing::warn!(endpoint = %self.name, error = %undo, "could not undo a failed batch; roll the transaction back");
-                    }
-                    return Err(error);
-                }
-            }
-        }
-        self.execute("RELEASE SAVEPOINT dualwrite_batch", "finish the batch")
-            .await?;
-        Ok(results)
+    async fn execute(&mut self, sql: &str, action: &str) -> Result<()> {
+        execute_each::<Sqlite, _>(&self.name, &mut self.transaction, action, &[sql]).await
+    }
+
+    fn endpoint_name(&self) -> &str {
+        &self.name
     }
 }
 
 #[async_trait]
 impl EndpointTransaction for SqliteTransaction {
     async fn apply(&mut self, operations: &[Operation]) -> Result<Vec<OperationResult>> {
-        self.apply_batch(operations, true).await
+        apply_under_savepoint(self, operations, true).await
     }
 
     async fn apply_bulk(&mut self, operations: &[Operation]) -> Result<()> {
-        self.apply_batch(operations, false).await.map(|_| ())
+        apply_under_savepoint(self, operations, false)
+            .await
+            .map(|_| ())
     }
 
     async fn commit(mut self: Box<Self>) -> Result<()> {
@@ -272,18 +210,10 @@ impl EndpointTransaction for SqliteTransaction {
             self.execute(&sql, "unmark the engine's transaction")
                 .await?;
         }
-        let name = self.name.clone();
-        self.transaction
-            .commit()
-            .await
-            .map_err(|e| EndpointError::database(&name, "commit", None, e))
+        batch::commit(&self.name, self.transaction).await
     }
 
     async fn rollback(self: Box<Self>) -> Result<()> {
-        let name = self.name.clone();
-        self.transaction
-            .rollback()
-            .await
-            .map_err(|e| EndpointError::database(&name, "roll back", None, e))
+        batch::roll_back(&self.name, self.transaction).await
     }
 }
