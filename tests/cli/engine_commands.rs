@@ -265,15 +265,32 @@ fn a_lookup_not_found_is_listed_and_can_be_retried() {
     let status = json_of(&["status", "--format", "json"], &project);
     assert_eq!(map_status(&status, CONTACTS)["errors"]["application"], 1);
 
-    let (code, stdout) = run(&["retry", "--all"], &project);
+    // Fix the cause (the missing account now exists in Dataverse), then retry and process
+    // the queue: the re-queued entry's lookup finds it.
+    execute(
+        &database(&project, "dataverse.db"),
+        "INSERT INTO account (accountid, accountnumber, msdyn_company, name) \
+         SELECT 'a0000000-0000-4000-8000-000000000001', 'NEW-0001', cdm_companyid, 'Fixed' \
+         FROM cdm_company WHERE cdm_companycode = 'USMF'",
+    );
+    let (code, stdout) = run(&["retry", "--all", "--run"], &project);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("re-queued 1 queue entry"), "{stdout}");
+    assert!(stdout.contains("1 applied"), "{stdout}");
+    let parent = query_text(
+        &database(&project, "dataverse.db"),
+        "SELECT parentcustomerid FROM contact WHERE msdyn_contactpersonid = 'CP-NEW-1'",
+    );
+    assert_eq!(
+        parent.as_deref(),
+        Some("a0000000-0000-4000-8000-000000000001")
+    );
     let errors = json_of(&["errors", "--format", "json"], &project);
     assert_eq!(errors[0]["resolution"], "retried");
     let status = json_of(&["status", "--format", "json"], &project);
-    let contacts = map_status(&status, CONTACTS);
-    assert_eq!(contacts["queue"]["pending"], 1);
-    assert!(contacts["errors"].get("application").is_none());
+    assert!(map_status(&status, CONTACTS)["errors"]
+        .get("application")
+        .is_none());
 }
 
 #[test]
