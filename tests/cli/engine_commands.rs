@@ -371,3 +371,53 @@ fn an_unreadable_project_exits_2() {
         dualwrite().args(args).arg(&missing).assert().code(2);
     }
 }
+
+#[test]
+fn sync_initial_of_a_group_copies_its_maps_again_without_duplicates() {
+    let (_ws, project) = small_demo();
+    let dataverse = database(&project, "dataverse.db");
+    let accounts = count(&dataverse, "SELECT COUNT(*) FROM account");
+    let (code, stdout) = run(&["sync", "--initial", "--group", "customers"], &project);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("accounts - Customers V3: ") && !stdout.contains("contacts"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(", 0 failed"), "{stdout}");
+    assert_eq!(count(&dataverse, "SELECT COUNT(*) FROM account"), accounts);
+}
+
+#[test]
+fn sync_watch_carries_edits_until_interrupted() {
+    let (_ws, project) = small_demo();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("dualwrite"))
+        .args(["sync", "--watch"])
+        .arg(&project)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    execute(
+        &database(&project, "fno.db"),
+        "UPDATE ContactPersonEntity SET EMAIL = 'watched@fabrikam.example' \
+         WHERE CONTACTPERSONID = 'CP-US-000003' AND DATAAREAID = 'USMF'",
+    );
+    // Wait (bounded) for the watcher to carry the edit; the assertion is on the data, not time.
+    let carried = (0..600).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        contact_email_in_dataverse(&project, "CP-US-000003").as_deref()
+            == Some("watched@fabrikam.example")
+    });
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success());
+    let output = child.wait_with_output().expect("the watcher ends");
+    assert!(carried, "the edit never reached Dataverse");
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains("round ") && stdout.contains("1 applied"),
+        "{stdout}"
+    );
+}
