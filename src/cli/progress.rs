@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 use crate::demo::SeedProgress;
@@ -14,13 +14,19 @@ use crate::engine::{Engine, InitialSyncOptions, InitialSyncReport, Pass, Progres
 
 use super::CliError;
 
-const TEMPLATE: &str =
-    "{prefix:>32.bold} [{bar:30}] {human_pos}/{human_len} rows {per_sec} ETA {eta} {msg}";
+const TEMPLATE: &str = "{prefix:.bold} [{bar:20}] {human_pos}/{human_len} {rate} ETA {eta} {msg}";
 
 fn style() -> ProgressStyle {
     // The template is a constant; if indicatif ever refused it, a plain bar still works.
     ProgressStyle::with_template(TEMPLATE)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key(
+            "rate",
+            |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                // Whole rows per second: decimals are noise at these rates.
+                let _ = write!(w, "{:.0} rows/s", state.per_sec());
+            },
+        )
         .progress_chars("=> ")
 }
 
