@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::engine_runtime::{open_store, print_json, runtime};
 use super::{CliError, ListArgs, ListFormat, Outcome};
 use crate::model::SyncMode;
-use crate::store::{ErrorFilter, PauseReason, Run};
+use crate::store::{ErrorFilter, PauseReason, Run, RunId, RunKind, Timestamp};
 
 /// How many runs the status shows.
 const LAST_RUNS: u32 = 5;
@@ -24,7 +24,34 @@ pub struct Status {
     pub project: String,
     pub maps: Vec<MapStatus>,
     /// Newest first.
-    pub last_runs: Vec<Run>,
+    pub last_runs: Vec<RunStatus>,
+}
+
+/// One run of the engine.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunStatus {
+    pub id: RunId,
+    pub kind: RunKind,
+    pub status: crate::store::RunStatus,
+    /// Milliseconds since the Unix epoch.
+    pub started_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    /// The engine's counters (rows written, failed...).
+    pub counters: serde_json::Value,
+}
+
+impl From<Run> for RunStatus {
+    fn from(run: Run) -> Self {
+        Self {
+            id: run.id,
+            kind: run.kind,
+            status: run.status,
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+            counters: run.counters,
+        }
+    }
 }
 
 /// One table map's state.
@@ -83,7 +110,7 @@ pub fn run(args: &ListArgs, out: &mut dyn Write) -> Result<Outcome, CliError> {
         Ok::<_, CliError>(Status {
             project: project.name.clone(),
             maps,
-            last_runs,
+            last_runs: last_runs.into_iter().map(RunStatus::from).collect(),
         })
     })?;
     match args.format {

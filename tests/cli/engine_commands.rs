@@ -196,6 +196,9 @@ fn status_json_lists_every_map_with_its_queue() {
     );
     assert_eq!(status["lastRuns"][0]["kind"], "initial");
     assert_eq!(status["lastRuns"][0]["status"], "succeeded");
+    assert!(status["lastRuns"][0]["startedAt"].is_i64());
+    let written = status["lastRuns"][0]["counters"]["rowsWritten"].as_u64();
+    assert!(written.is_some_and(|rows| rows > 0), "{status}");
 }
 
 #[test]
