@@ -424,3 +424,31 @@ fn sync_watch_carries_edits_until_interrupted() {
         "{stdout}"
     );
 }
+
+#[test]
+fn contradictory_or_missing_options_exit_2() {
+    let ws = Workspace::new();
+    let project = ws.path("x.dwproj.json");
+    for args in [
+        &["retry"][..],
+        &["sync", "--once", "--watch"],
+        &["sync", "--initial", "--once"],
+        &["sync", "--group", "G"],
+        &["pause"],
+        &["errors", "--category", "fatal"],
+        &["status", "--format", "sarif"],
+    ] {
+        dualwrite()
+            .args(args)
+            .arg(&project)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("error:"));
+    }
+    dualwrite()
+        .args(["demo", "--customers", "0"])
+        .arg(ws.path("demo"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("customers"));
+}
