@@ -1,5 +1,7 @@
 //! End-to-end tests of the `dualwrite` binary: output and exit code of every command.
 
+#[path = "cli/engine_commands.rs"]
+mod engine_commands;
 #[path = "cli/graph_order.rs"]
 mod graph_order;
 #[path = "cli/new_import.rs"]

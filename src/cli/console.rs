@@ -31,6 +31,11 @@ impl Console {
         Self { quiet }
     }
 
+    /// Whether only errors should be shown (progress bars are hidden too).
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// Prints `warning: message` unless quiet.
     pub fn warn(&self, message: impl std::fmt::Display) {
         if self.quiet {

@@ -6,8 +6,11 @@
 
 use std::path::PathBuf;
 
+use crate::demo::DemoError;
+use crate::engine::EngineError;
 use crate::import::helper_config::HelperConfigError;
 use crate::project_file::ProjectFileError;
+use crate::store::StoreError;
 
 /// Why a `dualwrite` command failed.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +38,29 @@ pub enum CliError {
         #[source]
         source: serde_json::Error,
     },
+    /// The sync engine could not open the project or failed while syncing.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The engine's runtime store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The demo environments could not be created.
+    #[error(transparent)]
+    Demo(#[from] DemoError),
+    /// A `--map` names no table map of the project.
+    #[error("{} has no table map \"{map}\"{}", .project.display(),
+        .closest.as_ref().map(|c| format!("; did you mean \"{c}\"?")).unwrap_or_default())]
+    UnknownMap {
+        project: PathBuf,
+        map: String,
+        closest: Option<String>,
+    },
+    /// A `--group` names no entity group of the project.
+    #[error("{} has no entity group \"{group}\"", .project.display())]
+    UnknownGroup { project: PathBuf, group: String },
+    /// The async runtime that engine commands run on could not start.
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
     /// The result could not be written to standard output.
     #[error("cannot write to standard output")]
     Output(#[from] std::io::Error),
@@ -49,7 +75,13 @@ impl CliError {
             | CliError::HelperConfig(HelperConfigError::Template(_))
             | CliError::Template(_)
             | CliError::Json { .. }
-            | CliError::Output(_) => 1,
+            | CliError::Output(_)
+            | CliError::Store(_)
+            | CliError::Runtime(_) => 1,
+            CliError::Engine(e) => engine_exit_code(e),
+            CliError::Demo(DemoError::AlreadyExists { .. } | DemoError::InvalidOption { .. }) => 2,
+            CliError::Demo(_) => 1,
+            CliError::UnknownMap { .. } | CliError::UnknownGroup { .. } => 2,
             CliError::ProjectFile(_)
             | CliError::WouldOverwrite { .. }
             | CliError::NoProjectName { .. }
@@ -61,5 +93,19 @@ impl CliError {
     /// message.
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, CliError::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// An engine error is the input's fault (exit 2) when the project cannot be loaded or does not
+/// fit its endpoints; a failure while syncing (endpoint, store, worker) is the operation's (1).
+fn engine_exit_code(error: &EngineError) -> u8 {
+    match error {
+        EngineError::Project(e) if matches!(**e, ProjectFileError::Write { .. }) => 1,
+        EngineError::Project(_)
+        | EngineError::MissingEnvironment { .. }
+        | EngineError::Resolve { .. }
+        | EngineError::InvalidMap { .. }
+        | EngineError::UnknownMap(_) => 2,
+        _ => 1,
     }
 }

@@ -7,14 +7,23 @@
 //! on them: 0 all is well, 1 the project has errors or the operation failed on its merits, 2 the
 //! command line or an input file is wrong (clap's own usage errors included).
 
+mod conflicts;
 mod console;
+mod demo;
+mod engine_runtime;
 mod error;
+mod errors;
 mod graph;
 mod import;
 mod logging;
 mod new;
 mod order;
 mod output;
+mod pause;
+mod progress;
+mod retry;
+mod status;
+mod sync;
 mod target_file;
 mod validate;
 
@@ -57,6 +66,125 @@ pub enum Command {
     /// Create a project from another tool's configuration.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Create demo F&O and Dataverse databases with a project, and sync them once.
+    Demo(DemoArgs),
+    /// Run an initial sync, or async rounds (once until the queue is empty, or until Ctrl-C).
+    Sync(SyncArgs),
+    /// Show each map's sync mode, pause state, queue and errors, and the last runs.
+    Status(ListArgs),
+    /// List the sync error log.
+    Errors(ErrorsArgs),
+    /// List conflicts (rows both sides changed; the primary side won).
+    Conflicts(ListArgs),
+    /// Re-queue failed entries of the error log once their cause is fixed.
+    Retry(RetryArgs),
+    /// Pause a map: its changes queue up until it is resumed.
+    Pause(MapArgs),
+    /// Resume a paused map: its queued changes catch up.
+    Resume(MapArgs),
+}
+
+/// The project an engine command works on, and where its runtime store is.
+#[derive(Debug, Args)]
+pub struct ProjectStateArgs {
+    /// The project file (NAME.dwproj.json).
+    pub project: PathBuf,
+    /// The engine's runtime store directory (default: `.dualwrite/` beside the project).
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+}
+
+/// `dualwrite demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The directory to create the demo in (created when missing).
+    pub dir: PathBuf,
+    /// Replace an existing demo in DIR (its databases and sync state are rebuilt).
+    #[arg(long)]
+    pub force: bool,
+    /// Customers across all legal entities.
+    #[arg(long, default_value_t = 3_000)]
+    pub customers: usize,
+    /// Sales orders across all legal entities.
+    #[arg(long, default_value_t = 5_000)]
+    pub orders: usize,
+}
+
+/// `dualwrite sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub target: ProjectStateArgs,
+    /// Copy the existing rows of the selected maps instead of running async rounds.
+    #[arg(long)]
+    pub initial: bool,
+    /// Run async rounds until the queue is empty (the default).
+    #[arg(long, conflicts_with_all = ["watch", "initial"])]
+    pub once: bool,
+    /// Run async rounds until Ctrl-C.
+    #[arg(long, conflicts_with = "initial")]
+    pub watch: bool,
+    /// Initial sync of every map of this entity group.
+    #[arg(long, requires = "initial", conflicts_with = "map")]
+    pub group: Option<String>,
+    /// Initial sync of this map (repeatable).
+    #[arg(long, requires = "initial")]
+    pub map: Vec<String>,
+}
+
+/// Output formats of the engine's listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// For people.
+    Text,
+    /// Stable JSON, for scripts and the app.
+    Json,
+}
+
+/// `dualwrite status` and `dualwrite conflicts`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub target: ProjectStateArgs,
+    /// How to print.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// `dualwrite errors`.
+#[derive(Debug, Args)]
+pub struct ErrorsArgs {
+    #[command(flatten)]
+    pub list: ListArgs,
+    /// Only errors of this category.
+    #[arg(long, value_enum)]
+    pub category: Option<errors::CategoryArg>,
+}
+
+/// `dualwrite retry`.
+#[derive(Debug, Args)]
+pub struct RetryArgs {
+    #[command(flatten)]
+    pub target: ProjectStateArgs,
+    /// Retry every unresolved error.
+    #[arg(long, conflicts_with = "ids")]
+    pub all: bool,
+    /// The error ids to retry (see `dualwrite errors`).
+    #[arg(value_name = "ID", required_unless_present = "all")]
+    pub ids: Vec<i64>,
+    /// Then process the queue once.
+    #[arg(long)]
+    pub run: bool,
+}
+
+/// `dualwrite pause` and `dualwrite resume`.
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    #[command(flatten)]
+    pub target: ProjectStateArgs,
+    /// The table map's id.
+    #[arg(long)]
+    pub map: String,
 }
 
 /// `dualwrite validate`.
@@ -205,6 +333,14 @@ fn run(command: Command, console: &Console) -> Result<Outcome, CliError> {
         Command::Import(ImportCommand::HelperConfig(args)) => {
             import::run_helper_config(&args, &mut stdout, console)
         }
+        Command::Demo(args) => demo::run(&args, &mut stdout, console),
+        Command::Sync(args) => sync::run(&args, &mut stdout, console),
+        Command::Status(args) => status::run(&args, &mut stdout),
+        Command::Errors(args) => errors::run(&args, &mut stdout),
+        Command::Conflicts(args) => conflicts::run(&args, &mut stdout),
+        Command::Retry(args) => retry::run(&args, &mut stdout),
+        Command::Pause(args) => pause::run(&args, true, &mut stdout),
+        Command::Resume(args) => pause::run(&args, false, &mut stdout),
     }
 }
 

@@ -1,0 +1,88 @@
+//! What the engine commands share: a tokio runtime, the engine or the store of a project, map
+//! and group checks, and JSON output.
+//!
+//! The CLI stays synchronous for the commands that only read files; the engine is async, so
+//! each engine command builds its own runtime here and blocks on it. Commands that only read or
+//! change the runtime store (status, errors, pause...) open the store without connecting the
+//! endpoints, so they work while a database is locked or unreachable.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+use tokio::runtime::Runtime;
+
+use super::{CliError, ProjectStateArgs};
+use crate::engine::Engine;
+use crate::model::Project;
+use crate::store::Store;
+
+/// A multi-threaded runtime for one engine command.
+pub fn runtime() -> Result<Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)
+}
+
+/// Opens the engine on the project: endpoints connected, maps resolved, store open.
+pub async fn open_engine(args: &ProjectStateArgs) -> Result<Engine, CliError> {
+    Ok(Engine::open(&args.project, args.state.as_deref()).await?)
+}
+
+/// Loads the project and opens its runtime store, without touching the endpoints.
+pub async fn open_store(args: &ProjectStateArgs) -> Result<(Project, Store), CliError> {
+    let project = crate::project_file::load(&args.project)?;
+    let dir = args
+        .state
+        .clone()
+        .unwrap_or_else(|| crate::store::default_dir(&args.project));
+    let store = Store::open(&dir).await?;
+    Ok((project, store))
+}
+
+/// Checks that the project has a table map `id`; otherwise names the closest one.
+pub fn check_map(project: &Project, path: &Path, id: &str) -> Result<(), CliError> {
+    if project.table_maps.iter().any(|m| m.id == id) {
+        return Ok(());
+    }
+    let closest = project
+        .table_maps
+        .iter()
+        .map(|m| (strsim::jaro_winkler(&m.id, id), &m.id))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id.clone());
+    Err(CliError::UnknownMap {
+        project: path.to_path_buf(),
+        map: id.to_string(),
+        closest,
+    })
+}
+
+/// The map ids of entity group `id`, in sequence order.
+pub fn group_maps(project: &Project, path: &Path, id: &str) -> Result<Vec<String>, CliError> {
+    let group =
+        project
+            .groups
+            .iter()
+            .find(|g| g.id == id)
+            .ok_or_else(|| CliError::UnknownGroup {
+                project: path.to_path_buf(),
+                group: id.to_string(),
+            })?;
+    let mut members = group.members.clone();
+    members.sort_by_key(|m| m.sequence);
+    Ok(members.into_iter().map(|m| m.map).collect())
+}
+
+/// Writes `value` as pretty JSON and a newline.
+pub fn print_json(
+    out: &mut dyn Write,
+    what: &'static str,
+    value: &impl Serialize,
+) -> Result<(), CliError> {
+    let text =
+        serde_json::to_string_pretty(value).map_err(|source| CliError::Json { what, source })?;
+    writeln!(out, "{text}")?;
+    Ok(())
+}
