@@ -31,6 +31,9 @@ pub enum CliError {
     /// This build's own template data is unusable (a bug, not the user's input).
     #[error(transparent)]
     Template(#[from] crate::templates::TemplateError),
+    /// A live transaction file could not be read or parsed.
+    #[error(transparent)]
+    TxnFile(#[from] crate::engine::live::TxnFileError),
     /// The result could not be turned into JSON.
     #[error("cannot serialise the {what} as JSON")]
     Json {
@@ -85,7 +88,8 @@ impl CliError {
             CliError::ProjectFile(_)
             | CliError::WouldOverwrite { .. }
             | CliError::NoProjectName { .. }
-            | CliError::HelperConfig(_) => 2,
+            | CliError::HelperConfig(_)
+            | CliError::TxnFile(_) => 2,
         }
     }
 

@@ -15,6 +15,7 @@ mod error;
 mod errors;
 mod graph;
 mod import;
+mod live;
 mod logging;
 mod new;
 mod order;
@@ -82,6 +83,51 @@ pub enum Command {
     Pause(MapArgs),
     /// Resume a paused map: its queued changes catch up.
     Resume(MapArgs),
+    /// Runs one live (synchronous) transaction from a transaction file: both sides commit or
+    /// neither does.
+    Live(LiveArgs),
+}
+
+/// Arguments of `dualwrite live`.
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    #[command(flatten)]
+    pub target: ProjectStateArgs,
+    /// The side whose unit of work the file holds.
+    #[arg(long, value_enum)]
+    pub from: SideArg,
+    /// The transaction file: `[{ "table": T, "op": "upsert"|"delete", "values": { column: value } }]`.
+    #[arg(long, value_name = "FILE")]
+    pub txn: PathBuf,
+    /// Run the rows as the platform's "multiple transactions" pattern: chunks of at most N
+    /// records, each committing or rolling back on its own.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub split: Option<u32>,
+    /// The time limit up to the target's commit, in seconds (the platform's default is 120).
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// A dual-write side on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SideArg {
+    /// Finance and operations.
+    Fno,
+    /// Dataverse.
+    Dataverse,
+}
+
+impl SideArg {
+    /// The model's side.
+    pub fn side(self) -> crate::model::Side {
+        match self {
+            SideArg::Fno => crate::model::Side::Fno,
+            SideArg::Dataverse => crate::model::Side::Dataverse,
+        }
+    }
 }
 
 /// The project an engine command works on, and where its runtime store is.
@@ -309,6 +355,8 @@ pub enum Outcome {
     Success,
     /// The command worked, and what it found is an error (validation errors).
     Findings,
+    /// The input was refused (exit 2), with the reason already printed.
+    BadInput,
 }
 
 impl Outcome {
@@ -317,6 +365,7 @@ impl Outcome {
         match self {
             Outcome::Success => ExitCode::SUCCESS,
             Outcome::Findings => ExitCode::from(1),
+            Outcome::BadInput => ExitCode::from(2),
         }
     }
 }
@@ -341,6 +390,7 @@ fn run(command: Command, console: &Console) -> Result<Outcome, CliError> {
         Command::Retry(args) => retry::run(&args, &mut stdout),
         Command::Pause(args) => pause::run(&args, true, &mut stdout),
         Command::Resume(args) => pause::run(&args, false, &mut stdout),
+        Command::Live(args) => live::run(&args, &mut stdout),
     }
 }
 

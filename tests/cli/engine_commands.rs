@@ -452,3 +452,158 @@ fn contradictory_or_missing_options_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("customers"));
 }
+
+/// Writes a transaction file beside the project.
+fn txn_file(project: &Path, name: &str, rows: Value) -> PathBuf {
+    let path = database(project, name);
+    std::fs::write(&path, rows.to_string()).expect("transaction file written");
+    path
+}
+
+fn live(project: &Path, txn: &Path, extra: &[&str]) -> (i32, String) {
+    let output = dualwrite()
+        .arg("live")
+        .arg(project)
+        .args(["--from", "fno", "--txn"])
+        .arg(txn)
+        .args(extra)
+        .output()
+        .expect("runs");
+    (
+        output.status.code().unwrap_or(-1),
+        stdout_of(&output) + &stderr_of(&output),
+    )
+}
+
+fn new_customer(account: &str, group: &str, credit_limit: i64) -> Value {
+    serde_json::json!({ "table": "CustCustomerV3Entity", "op": "upsert", "values": {
+        "CUSTOMERACCOUNT": account, "DATAAREAID": "USMF", "ORGANIZATIONNAME": "Live Test Inc.",
+        "CUSTOMERGROUPID": group, "SALESCURRENCYCODE": "USD", "CREDITLIMIT": credit_limit,
+        "CREDITRATING": "Good", "ADDRESSCITY": "Seattle", "ADDRESSCOUNTRYREGIONID": "USA" } })
+}
+
+#[test]
+fn live_commits_a_unit_of_work_on_both_sides_parents_first() {
+    let (_ws, project) = small_demo();
+    // A new customer group and a customer in it: one unit of work on the F&O side.
+    let txn = txn_file(
+        &project,
+        "txn.json",
+        serde_json::json!([
+            { "table": "CustCustomerGroupEntity", "op": "upsert", "values": {
+                "CUSTOMERGROUPID": "LIVE", "DATAAREAID": "USMF", "DESCRIPTION": "Live customers",
+                "PAYMENTTERMID": "Net30" } },
+            new_customer("US-LIVE-1", "LIVE", 1000)
+        ]),
+    );
+    let (code, output) = live(&project, &txn, &[]);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("committed: both sides"), "{output}");
+    assert!(
+        output.contains("target commit") && output.contains("source commit"),
+        "{output}"
+    );
+    let dv = database(&project, "dataverse.db");
+    let fno = database(&project, "fno.db");
+    assert_eq!(
+        count(
+            &fno,
+            "SELECT count(*) FROM CustCustomerV3Entity WHERE CUSTOMERACCOUNT = 'US-LIVE-1'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &dv,
+            "SELECT count(*) FROM account a JOIN msdyn_customergroup g \
+             ON a.msdyn_customergroupid = g.msdyn_customergroupid \
+             WHERE a.accountnumber = 'US-LIVE-1' AND g.msdyn_groupid = 'LIVE'"
+        ),
+        1,
+        "the account references the group created in the same transaction"
+    );
+}
+
+#[test]
+fn a_failing_live_transaction_rolls_back_both_sides_and_exits_1() {
+    let (_ws, project) = small_demo();
+    let txn = txn_file(
+        &project,
+        "bad.json",
+        serde_json::json!([
+            { "table": "CustCustomerGroupEntity", "op": "upsert", "values": {
+                "CUSTOMERGROUPID": "BAD", "DATAAREAID": "USMF", "DESCRIPTION": "x", "PAYMENTTERMID": "Net30" } },
+            new_customer("US-LIVE-2", "BAD", -5)
+        ]),
+    );
+    let (code, output) = live(&project, &txn, &["--format", "json"]);
+    assert_eq!(code, 1, "{output}");
+    let json_end = output.rfind('}').expect("JSON outcome") + 1;
+    let outcome: Value = serde_json::from_str(&output[..json_end]).expect("JSON outcome");
+    assert_eq!(outcome["committed"], false);
+    assert_eq!(outcome["category"], "application");
+    let fno = database(&project, "fno.db");
+    let dv = database(&project, "dataverse.db");
+    assert_eq!(
+        count(
+            &fno,
+            "SELECT count(*) FROM CustCustomerGroupEntity WHERE CUSTOMERGROUPID = 'BAD'"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &dv,
+            "SELECT count(*) FROM msdyn_customergroup WHERE msdyn_groupid = 'BAD'"
+        ),
+        0
+    );
+}
+
+#[test]
+fn a_refused_or_unreadable_live_transaction_exits_2_and_writes_nothing() {
+    let (_ws, project) = small_demo();
+    let txn = txn_file(
+        &project,
+        "unmapped.json",
+        serde_json::json!([{ "table": "NoSuchEntity", "op": "upsert", "values": { "X": 1 } }]),
+    );
+    let (code, output) = live(&project, &txn, &[]);
+    assert_eq!(code, 2, "{output}");
+    assert!(output.contains("refused"), "{output}");
+
+    let broken = txn_file(
+        &project,
+        "broken.json",
+        serde_json::json!([{ "table": "T", "op": "merge" }]),
+    );
+    let (code, output) = live(&project, &broken, &[]);
+    assert_eq!(code, 2, "{output}");
+    assert!(output.contains("broken.json"), "{output}");
+}
+
+#[test]
+fn live_split_runs_each_chunk_on_its_own() {
+    let (_ws, project) = small_demo();
+    let txn = txn_file(
+        &project,
+        "split.json",
+        serde_json::json!([
+            { "table": "CustCustomerGroupEntity", "op": "upsert", "values": {
+                "CUSTOMERGROUPID": "S1", "DATAAREAID": "USMF", "DESCRIPTION": "ok", "PAYMENTTERMID": "Net30" } },
+            new_customer("US-SPLIT-1", "S1", -1)
+        ]),
+    );
+    let (code, output) = live(&project, &txn, &["--split", "1"]);
+    assert_eq!(code, 1, "one chunk rolled back: {output}");
+    assert!(output.contains("rows 1-1: committed"), "{output}");
+    assert!(output.contains("rows 2-2: rolled back"), "{output}");
+    let dv = database(&project, "dataverse.db");
+    assert_eq!(
+        count(
+            &dv,
+            "SELECT count(*) FROM msdyn_customergroup WHERE msdyn_groupid = 'S1'"
+        ),
+        1
+    );
+}

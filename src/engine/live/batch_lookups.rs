@@ -69,7 +69,19 @@ pub(super) fn remember_ids(
         };
         let table = lookup.dataverse_table.clone();
         if to_id {
-            ids.insert((table.clone(), true, None, comparable(natural)), id.clone());
+            // The unqualified entry serves children whose company is not in the id form yet;
+            // the same natural key with two ids (two companies) makes it ambiguous (Null), so
+            // such a child falls back to the qualified entry or the resolver.
+            let unqualified = (table.clone(), true, None, comparable(natural));
+            match ids.get(&unqualified) {
+                Some(existing) if existing != id => {
+                    ids.insert(unqualified, Value::Null);
+                }
+                Some(_) => {}
+                None => {
+                    ids.insert(unqualified, id.clone());
+                }
+            }
             if let Some(company) = lookup.company_column.as_ref().and_then(|c| row.get(c)) {
                 ids.insert(
                     (table, true, Some(comparable(company)), comparable(natural)),
@@ -117,13 +129,13 @@ pub(super) async fn transform_with_lookups(
             } else {
                 None
             };
-            let key = (
-                lookup.dataverse_table.clone(),
-                to_id,
-                company,
-                comparable(value),
-            );
-            if let Some(resolved) = ids.get(&key) {
+            let value = comparable(value);
+            let table = lookup.dataverse_table.clone();
+            let qualified_hit = ids.get(&(table.clone(), to_id, company, value.clone()));
+            // A child's own company column may still hold the company code (it is resolved to
+            // an id later), so fall back to the batch's unqualified entry when it is unique.
+            let hit = qualified_hit.or_else(|| ids.get(&(table, to_id, None, value)));
+            if let Some(resolved) = hit.filter(|v| !v.is_null()) {
                 row.insert(column.to_string(), resolved.clone());
                 swapped.insert(field.index);
             }

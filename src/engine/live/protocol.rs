@@ -244,18 +244,24 @@ async fn abort(
     mut trace: Trace,
 ) -> LiveOutcome {
     let message = failure.message();
+    // The failure belongs to the target's abort when the batch reached the target; a failure
+    // while writing the source itself is reported on the source's rollback.
+    let reached_target = target_tx.is_some();
     if let Some(tx) = target_tx {
         if let Err(e) = tx.rollback().await {
             tracing::warn!(error = %e, "target rollback failed (the database discards it)");
         }
+        trace.push(Step::TargetAbort, Some(message.clone()));
     }
-    trace.push(Step::TargetAbort, Some(message.clone()));
     if let Some(tx) = source_tx {
         if let Err(e) = tx.rollback().await {
             tracing::warn!(error = %e, "source rollback failed (the database discards it)");
         }
     }
-    trace.push(Step::SourceRollback, None);
+    trace.push(
+        Step::SourceRollback,
+        (!reached_target).then(|| message.clone()),
+    );
     if let Some(id) = journal_id {
         journal(engine, id, LiveState::RolledBack).await;
     }
