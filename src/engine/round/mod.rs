@@ -13,6 +13,7 @@
 //! children whose parent is missing, placeholders, the circuit breaker and parallel workers per
 //! group; system failures are rescheduled with a capped exponential delay.
 
+mod missing_parent;
 mod process;
 
 use std::time::Duration;
@@ -65,6 +66,8 @@ pub struct RoundReport {
     pub failed: u64,
     /// Entries rescheduled after a system failure.
     pub retried: u64,
+    /// Entries held because their parent row is missing (released when it arrives).
+    pub held: u64,
 }
 
 impl Engine {
