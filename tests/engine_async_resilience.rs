@@ -1,6 +1,6 @@
 //! Resilience of the async round on real SQLite files: a child whose parent is missing gets a
 //! placeholder parent that the real row later hydrates, or is held and lands after its parent;
-//! neither is an error.
+//! neither is an error. An alert rule pauses a map that keeps failing; it catches up on resume.
 
 mod engine_support;
 
@@ -179,5 +179,100 @@ async fn without_placeholders_the_child_is_held_until_its_parent_arrives() {
         text(&group, "msdyn_customergroupid")
     );
     assert_no_errors(&engine).await;
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn an_alert_rule_pauses_a_failing_map_and_it_catches_up_on_resume() {
+    let world = World::sqlite().await;
+    world.edit_project(|project| {
+        project.alert_rules = vec![serde_json::from_value(serde_json::json!({
+            "map": "customers", "category": "application", "count": 2,
+            "withinMinutes": 10, "action": "pause"
+        }))
+        .expect("alert rule")];
+    });
+    let engine = synced(&world).await;
+    let one_at_a_time = RoundOptions {
+        claim_batch: 1,
+        ..RoundOptions::default()
+    };
+    // Three rows with a status the value map does not know: application errors.
+    world
+        .dataverse
+        .exec("UPDATE account SET statuscode = 7 WHERE company = 'USMF'")
+        .await;
+    let round = engine.sync_once(&one_at_a_time).await.expect("round");
+    assert_eq!(
+        round.failed, 2,
+        "the rule trips at the 2nd error: {round:?}"
+    );
+    assert_eq!(round.paused_maps, vec!["customers".to_string()]);
+    let state = engine.store().map_states().await.expect("states");
+    assert!(state[0].paused, "{state:?}");
+    assert!(matches!(
+        state[0].reason,
+        Some(dualwrite::store::PauseReason::AlertRule { .. })
+    ));
+
+    // Paused: new changes queue up and wait.
+    world
+        .fno
+        .exec("UPDATE CustCustomerV3Entity SET Name = 'While paused' WHERE dataAreaId = 'DEMF' AND CustomerAccount = 'C-0001'")
+        .await;
+    let waiting = engine.sync_once(&one_at_a_time).await.expect("round");
+    assert_eq!(
+        (waiting.enqueued, waiting.applied, waiting.failed),
+        (1, 0, 0),
+        "{waiting:?}"
+    );
+    let account = dv_row(
+        &engine,
+        "account",
+        &["company", "accountnumber"],
+        &[("company", "DEMF"), ("accountnumber", "C-0001")],
+    )
+    .await
+    .expect("account");
+    assert_ne!(text(&account, "name").as_deref(), Some("While paused"));
+
+    // Fix the cause, resume: everything queued catches up and the rule does not trip again.
+    world
+        .dataverse
+        .exec("UPDATE account SET statuscode = 2 WHERE company = 'USMF'")
+        .await;
+    assert!(engine
+        .store()
+        .resume_map("customers", dualwrite::store::Timestamp::now())
+        .await
+        .expect("resume"));
+    let caught_up = engine.sync_once(&one_at_a_time).await.expect("round");
+    assert!(caught_up.paused_maps.is_empty(), "{caught_up:?}");
+    assert_eq!(caught_up.failed, 0, "{caught_up:?}");
+    let account = dv_row(
+        &engine,
+        "account",
+        &["company", "accountnumber"],
+        &[("company", "DEMF"), ("accountnumber", "C-0001")],
+    )
+    .await
+    .expect("account");
+    assert_eq!(text(&account, "name").as_deref(), Some("While paused"));
+    let fno = all_rows(
+        engine.endpoint(Side::Fno).as_ref(),
+        "CustCustomerV3Entity",
+        &["dataAreaId", "CustomerAccount"],
+    )
+    .await;
+    for n in 1..=3 {
+        let account = format!("C-{n:04}");
+        let row = find(
+            &fno,
+            &[("dataAreaId", "USMF"), ("CustomerAccount", &account)],
+        )
+        .expect("customer");
+        assert_eq!(text(row, "Status").as_deref(), Some("OnHold"), "{account}");
+    }
+    assert!(!engine.store().is_paused("customers").await.expect("state"));
     engine.close().await;
 }

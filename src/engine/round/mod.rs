@@ -13,6 +13,7 @@
 //! children whose parent is missing, placeholders, the circuit breaker and parallel workers per
 //! group; system failures are rescheduled with a capped exponential delay.
 
+mod alert_rules;
 mod missing_parent;
 mod process;
 
@@ -68,6 +69,8 @@ pub struct RoundReport {
     pub retried: u64,
     /// Entries held because their parent row is missing (released when it arrives).
     pub held: u64,
+    /// Maps paused by an alert rule during the round.
+    pub paused_maps: Vec<String>,
 }
 
 impl Engine {
@@ -140,6 +143,10 @@ impl Engine {
             for entry in entries {
                 process::process_entry(self, &entry, &mut report).await?;
             }
+            // After each batch, so a failing map stops before the rest of its backlog.
+            report
+                .paused_maps
+                .extend(self.evaluate_alert_rules().await?);
         }
     }
 
