@@ -1,10 +1,13 @@
 //! Resilience of the async round on real SQLite files: a child whose parent is missing gets a
 //! placeholder parent that the real row later hydrates, or is held and lands after its parent;
-//! neither is an error. An alert rule pauses a map that keeps failing; it catches up on resume.
+//! neither is an error. A locked destination opens the circuit breaker, attempts stay bounded and
+//! the queue drains once it is unlocked. An alert rule pauses a map that keeps failing; it catches up on resume.
 
 mod engine_support;
 
-use dualwrite::engine::{Engine, InitialSyncOptions, RoundOptions};
+use std::time::Duration;
+
+use dualwrite::engine::{BreakerConfig, BreakerState, Engine, InitialSyncOptions, RoundOptions};
 use dualwrite::model::Side;
 use dualwrite::store::{EntryStatus, ErrorFilter};
 use engine_support::{all_rows, find, text, World};
@@ -274,5 +277,104 @@ async fn an_alert_rule_pauses_a_failing_map_and_it_catches_up_on_resume() {
         assert_eq!(text(row, "Status").as_deref(), Some("OnHold"), "{account}");
     }
     assert!(!engine.store().is_paused("customers").await.expect("state"));
+    engine.close().await;
+}
+
+/// Dataverse locked by another connection's write transaction: every write of the engine fails
+/// with "database is locked" (a system failure) after the endpoint's busy timeout.
+#[tokio::test]
+async fn an_outage_opens_the_breaker_keeps_attempts_bounded_and_the_queue_drains_after() {
+    let world = World::sqlite().await;
+    let engine = synced(&world).await;
+    let options = RoundOptions {
+        retries: 1,
+        retry_delays: (Duration::from_millis(10), Duration::from_millis(50)),
+        breaker: BreakerConfig {
+            failure_threshold: 2,
+            cooldown: Duration::from_millis(300),
+        },
+        ..RoundOptions::default()
+    };
+    world
+        .fno
+        .exec("UPDATE CustCustomerV3Entity SET Name = 'After outage ' || CustomerAccount WHERE dataAreaId = 'USMF'")
+        .await;
+    let engine_support::App::Sqlite(pool) = &world.dataverse else {
+        panic!("a SQLite Dataverse");
+    };
+    let mut lock = pool.acquire().await.expect("connection");
+    sqlx::raw_sql("BEGIN IMMEDIATE")
+        .execute(&mut *lock)
+        .await
+        .expect("lock Dataverse");
+
+    let round = engine.sync_once(&options).await.expect("round");
+    assert_eq!(
+        (round.enqueued, round.applied, round.failed),
+        (3, 0, 0),
+        "{round:?}"
+    );
+    assert_eq!((round.retried, round.rejected), (1, 2), "{round:?}");
+    let open = engine
+        .breaker_metrics(Side::Dataverse)
+        .expect("breaker used");
+    assert_eq!(open.state, BreakerState::Open);
+    assert_eq!(
+        (open.permitted, open.failures, open.opened),
+        (2, 2, 1),
+        "{open:?}"
+    );
+
+    // After the cooldown one half-open probe is let through; it fails and the breaker reopens.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let round = engine.sync_once(&options).await.expect("round");
+    assert_eq!((round.applied, round.failed), (0, 0), "{round:?}");
+    let reopened = engine.breaker_metrics(Side::Dataverse).expect("breaker");
+    assert_eq!(reopened.state, BreakerState::Open);
+    assert_eq!(
+        (reopened.permitted, reopened.opened),
+        (3, 2),
+        "one probe: {reopened:?}"
+    );
+
+    sqlx::raw_sql("COMMIT")
+        .execute(&mut *lock)
+        .await
+        .expect("unlock Dataverse");
+    drop(lock);
+    let mut applied = 0;
+    for _ in 0..200 {
+        applied += engine.sync_once(&options).await.expect("round").applied;
+        let pending = engine
+            .store()
+            .list_entries(None, Some(EntryStatus::Pending), 10)
+            .await
+            .expect("entries");
+        if pending.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(applied, 3, "the queue drained");
+    let closed = engine.breaker_metrics(Side::Dataverse).expect("breaker");
+    assert_eq!(closed.state, BreakerState::Closed);
+    assert_eq!(
+        (closed.permitted, closed.failures),
+        (6, 3),
+        "3 failed attempts during the outage, one success per entry after: {closed:?}"
+    );
+    for n in 1..=3 {
+        let account = format!("C-{n:04}");
+        let row = dv_row(
+            &engine,
+            "account",
+            &["company", "accountnumber"],
+            &[("company", "USMF"), ("accountnumber", &account)],
+        )
+        .await
+        .expect("account");
+        assert_eq!(text(&row, "name"), Some(format!("After outage {account}")));
+    }
+    assert_no_errors(&engine).await;
     engine.close().await;
 }

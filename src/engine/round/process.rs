@@ -24,10 +24,11 @@ use crate::store::{
 use super::super::rows::{comparable, key_of, key_text, row_json, translate_key};
 use super::super::transform::transform_row;
 use super::super::{Engine, EngineError, LookupResolver, ResolvedMap};
-use super::{missing_parent, RoundReport};
+use super::retry::{self, Failure};
+use super::{missing_parent, RoundOptions, RoundReport};
 
 /// What processing an entry came to.
-enum Outcome {
+pub(super) enum Outcome {
     /// Not applied on purpose.
     Skipped,
     /// Nothing to write.
@@ -42,12 +43,27 @@ enum Outcome {
 pub(super) async fn process_entry(
     engine: &Engine,
     entry: &QueueEntry,
+    options: &RoundOptions,
     report: &mut RoundReport,
 ) -> Result<(), EngineError> {
-    let now = Timestamp::now();
     let outcome = match engine.map(&entry.map_id) {
-        Some(map) => apply(engine, map, entry).await,
-        None => Err(EngineError::UnknownMap(entry.map_id.clone())),
+        Some(map) => retry::apply_guarded(engine, map, entry, options).await,
+        None => Err(Failure::Error(EngineError::UnknownMap(
+            entry.map_id.clone(),
+        ))),
+    };
+    let now = Timestamp::now();
+    let outcome = match outcome {
+        Ok(outcome) => Ok(outcome),
+        Err(Failure::Rejected(retry_after)) => {
+            let mut tx = engine.store.begin().await?;
+            tx.schedule_retry(&[entry.id], now.plus(retry_after), now)
+                .await?;
+            tx.commit().await?;
+            report.rejected += 1;
+            return Ok(());
+        }
+        Err(Failure::Error(error)) => Err(error),
     };
     let mut tx = engine.store.begin().await?;
     match outcome {
@@ -121,7 +137,7 @@ fn bad_key(map: &ResolvedMap, reason: &str) -> EngineError {
     }
 }
 
-async fn apply(
+pub(super) async fn apply(
     engine: &Engine,
     map: &ResolvedMap,
     entry: &QueueEntry,
