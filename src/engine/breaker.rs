@@ -8,11 +8,14 @@
 //! success **closes** it, its failure opens it for another cooldown. Application failures say
 //! nothing about the endpoint's health and leave it alone.
 //!
-//! Why not a crate: `failsafe` (the maintained candidate) wraps each future in its own call and
-//! keeps its state private, but the round needs to know *before* claiming work whether an
-//! endpoint is open and for how long (to reschedule entries, not fail them), and the status view
-//! and the tests need the state and counts (attempts, rejections, openings). That is a
-//! three-state machine of a few lines, so it lives here, documented, with its metrics.
+//! Why not a crate: `failsafe` 1.3 (the maintained candidate) was read for this. Its state
+//! machine lets *every* call through while half-open (once parallel workers per group arrive,
+//! a recovering endpoint would get the whole backlog at once instead of one probe), and it does
+//! not say when the open state ends, which the round needs to reschedule rejected entries for the
+//! end of the cooldown instead of guessing (guessing short spins, guessing long delays the
+//! catch-up). Its instrument hooks could count transitions, but the two gaps remain, so the
+//! three-state machine lives here, a few dozen lines, with the counts the status view and the
+//! tests read ([`BreakerMetrics`]).
 
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
