@@ -17,6 +17,7 @@
 //! Dataverse side. Initial syncs copy such maps one legal entity at a time, and lookups between
 //! two company-striped maps are qualified by the row's company (see [`lookup`]).
 
+pub mod breaker;
 mod error;
 pub mod initial;
 pub mod live;
@@ -26,6 +27,7 @@ pub mod round;
 pub mod rows;
 pub mod transform;
 
+pub use breaker::{BreakerConfig, BreakerMetrics, BreakerState, CircuitBreaker};
 pub use error::EngineError;
 pub use initial::{InitialSyncOptions, InitialSyncReport, MapReport, Pass, ProgressEvent};
 pub use live::{LiveOptions, LiveOutcome};
@@ -52,6 +54,7 @@ pub struct Engine {
     store: Store,
     maps: Vec<Arc<ResolvedMap>>,
     chart: DependencyChart,
+    breakers: breaker::Breakers,
 }
 
 impl Engine {
@@ -114,6 +117,7 @@ impl Engine {
             store,
             maps,
             chart,
+            breakers: breaker::Breakers::default(),
         })
     }
 
@@ -151,6 +155,11 @@ impl Engine {
     /// The resolved maps, in project order.
     pub fn maps(&self) -> &[Arc<ResolvedMap>] {
         &self.maps
+    }
+
+    /// The state and counts of a side's circuit breaker (`None` before the async round used it).
+    pub fn breaker_metrics(&self, side: Side) -> Option<BreakerMetrics> {
+        self.breakers.metrics(&self.environment(side).id)
     }
 
     /// The resolved map with this id.

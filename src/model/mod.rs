@@ -8,10 +8,12 @@
 //! Every struct refuses unknown keys: a misspelt key in a hand-edited file is an error with a
 //! "did you mean" (see [`crate::project_file`]), never a silently ignored setting.
 
+mod alert_rule;
 mod environment;
 mod group;
 mod table_map;
 
+pub use alert_rule::{AlertAction, AlertCategory, AlertRule};
 pub use environment::{EndpointKind, Environment, Side};
 pub use group::{Group, GroupMember};
 pub use table_map::{
@@ -46,6 +48,9 @@ pub struct Project {
     /// Entity groups: each group is one transaction scope; members run in sequence order.
     #[serde(default)]
     pub groups: Vec<Group>,
+    /// Alert rules: "N errors of category C within T minutes -> pause the map".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alert_rules: Vec<AlertRule>,
 }
 
 impl Project {
@@ -58,6 +63,7 @@ impl Project {
             environments: Vec::new(),
             table_maps: Vec::new(),
             groups: Vec::new(),
+            alert_rules: Vec::new(),
         }
     }
 

@@ -9,11 +9,23 @@
 //!    and applies each one ([`process`]): concurrency skip, conflict detection by snapshots with
 //!    the primary side winning, upsert by integration key, snapshot update.
 //!
-//! [`Engine::sync_once`] does 2 and 3 until the queue has nothing ready. Not yet here: holding
-//! children whose parent is missing, placeholders, the circuit breaker and parallel workers per
-//! group; system failures are rescheduled with a capped exponential delay.
+//! [`Engine::sync_once`] does 2 and 3 until the queue has nothing ready. Around each entry:
+//! - `missing_parent`: a lookup that finds no parent row creates a placeholder parent (maps
+//!   with `placeholders`) that the real row hydrates later, or holds the child until an entry of
+//!   the parent's map is applied; neither is an error.
+//! - `retry`: each attempt goes through the target endpoint's circuit breaker
+//!   ([`super::breaker`]); system failures are retried within the round with exponential backoff
+//!   and jitter (`backon`), then rescheduled with a capped exponential delay; while the breaker
+//!   is open entries are rescheduled for the end of its cooldown without touching the endpoint.
+//! - `alert_rules`: after each claimed batch the project's alert rules are evaluated and a map
+//!   that trips one is paused (its entries stay queued and catch up on resume).
+//!
+//! Not yet here: parallel workers per group (entries are applied one at a time, in order).
 
+mod alert_rules;
+mod missing_parent;
 mod process;
+mod retry;
 
 use std::time::Duration;
 
@@ -24,7 +36,7 @@ use crate::model::{MapDirection, Side, SyncMode};
 use crate::store::{ClaimRequest, NewEntry, Op, Timestamp};
 
 use super::rows::key_text;
-use super::{Engine, EngineError, ResolvedMap};
+use super::{BreakerConfig, Engine, EngineError, ResolvedMap};
 
 /// Options of an async round.
 #[derive(Debug, Clone)]
@@ -35,6 +47,13 @@ pub struct RoundOptions {
     pub claim_batch: u32,
     /// How long a claim holds.
     pub lease: Duration,
+    /// Retries of an entry within the round after a system failure (exponential backoff with
+    /// jitter), before it is rescheduled for a later round.
+    pub retries: usize,
+    /// The first and the longest delay between those retries.
+    pub retry_delays: (Duration, Duration),
+    /// When an endpoint's circuit breaker opens (used when the breaker is first created).
+    pub breaker: BreakerConfig,
 }
 
 impl Default for RoundOptions {
@@ -43,6 +62,9 @@ impl Default for RoundOptions {
             read_batch: 1_000,
             claim_batch: 100,
             lease: Duration::from_secs(120),
+            retries: 2,
+            retry_delays: (Duration::from_millis(200), Duration::from_secs(5)),
+            breaker: BreakerConfig::default(),
         }
     }
 }
@@ -65,6 +87,12 @@ pub struct RoundReport {
     pub failed: u64,
     /// Entries rescheduled after a system failure.
     pub retried: u64,
+    /// Entries held because their parent row is missing (released when it arrives).
+    pub held: u64,
+    /// Entries not attempted because the target's circuit breaker was open (rescheduled).
+    pub rejected: u64,
+    /// Maps paused by an alert rule during the round.
+    pub paused_maps: Vec<String>,
 }
 
 impl Engine {
@@ -135,8 +163,12 @@ impl Engine {
                 return Ok(report);
             }
             for entry in entries {
-                process::process_entry(self, &entry, &mut report).await?;
+                process::process_entry(self, &entry, options, &mut report).await?;
             }
+            // After each batch, so a failing map stops before the rest of its backlog.
+            report
+                .paused_maps
+                .extend(self.evaluate_alert_rules().await?);
         }
     }
 

@@ -18,22 +18,24 @@ use std::time::Duration;
 use crate::endpoint::{ErrorCategory, Key, Operation, Row, Value};
 use crate::model::{MapDirection, Side};
 use crate::store::{
-    self, NewConflict, NewError, Op, QueueEntry, SideSnapshot, Snapshot, Timestamp,
+    self, NewConflict, NewError, Op, PlaceholderRef, QueueEntry, SideSnapshot, Snapshot, Timestamp,
 };
 
 use super::super::rows::{comparable, key_of, key_text, row_json, translate_key};
 use super::super::transform::transform_row;
 use super::super::{Engine, EngineError, LookupResolver, ResolvedMap};
-use super::RoundReport;
+use super::retry::{self, Failure};
+use super::{missing_parent, RoundOptions, RoundReport};
 
 /// What processing an entry came to.
-enum Outcome {
+pub(super) enum Outcome {
     /// Not applied on purpose.
     Skipped,
     /// Nothing to write.
     Unchanged,
-    /// Written; the snapshot to keep and the conflict, if both sides had changed.
-    Applied(Box<Snapshot>, Option<NewConflict>),
+    /// Written; the snapshot to keep, the conflict if both sides had changed, and the row
+    /// written (which hydrates it if it was a placeholder).
+    Applied(Box<(Snapshot, Option<NewConflict>, PlaceholderRef)>),
     /// A delete was applied.
     Deleted(crate::store::KeyText),
 }
@@ -41,12 +43,27 @@ enum Outcome {
 pub(super) async fn process_entry(
     engine: &Engine,
     entry: &QueueEntry,
+    options: &RoundOptions,
     report: &mut RoundReport,
 ) -> Result<(), EngineError> {
-    let now = Timestamp::now();
     let outcome = match engine.map(&entry.map_id) {
-        Some(map) => apply(engine, map, entry).await,
-        None => Err(EngineError::UnknownMap(entry.map_id.clone())),
+        Some(map) => retry::apply_guarded(engine, map, entry, options).await,
+        None => Err(Failure::Error(EngineError::UnknownMap(
+            entry.map_id.clone(),
+        ))),
+    };
+    let now = Timestamp::now();
+    let outcome = match outcome {
+        Ok(outcome) => Ok(outcome),
+        Err(Failure::Rejected(retry_after)) => {
+            let mut tx = engine.store.begin().await?;
+            tx.schedule_retry(&[entry.id], now.plus(retry_after), now)
+                .await?;
+            tx.commit().await?;
+            report.rejected += 1;
+            return Ok(());
+        }
+        Err(Failure::Error(error)) => Err(error),
     };
     let mut tx = engine.store.begin().await?;
     match outcome {
@@ -58,8 +75,14 @@ pub(super) async fn process_entry(
             tx.mark_done(&[entry.id], now).await?;
             report.unchanged += 1;
         }
-        Ok(Outcome::Applied(snapshot, conflict)) => {
+        Ok(Outcome::Applied(applied)) => {
+            let (snapshot, conflict, written) = *applied;
             tx.upsert_snapshots(std::slice::from_ref(&snapshot)).await?;
+            tx.hydrate_placeholders(std::slice::from_ref(&written), now)
+                .await?;
+            for child in missing_parent::child_maps(engine, &entry.map_id) {
+                tx.release_held(Some(child), now).await?;
+            }
             if let Some(conflict) = conflict {
                 tx.record_conflicts(&[conflict], now).await?;
                 report.conflicts += 1;
@@ -71,6 +94,11 @@ pub(super) async fn process_entry(
             tx.delete_snapshots(&entry.map_id, &[key]).await?;
             tx.mark_done(&[entry.id], now).await?;
             report.applied += 1;
+        }
+        Err(error) if missing_parent::is_missing_parent(&error) => {
+            tracing::info!(map = %entry.map_id, key = %entry.key, %error, "parent missing; holding the entry");
+            tx.hold(&[entry.id], now).await?;
+            report.held += 1;
         }
         Err(error) if error.category() == ErrorCategory::System => {
             let delay =
@@ -109,7 +137,7 @@ fn bad_key(map: &ResolvedMap, reason: &str) -> EngineError {
     }
 }
 
-async fn apply(
+pub(super) async fn apply(
     engine: &Engine,
     map: &ResolvedMap,
     entry: &QueueEntry,
@@ -187,14 +215,20 @@ async fn apply(
         winning_values: row_json(&from_row),
         losing_values: to_row.as_ref().map(row_json).unwrap_or_default(),
     });
+    let written_key = if from == source_side {
+        &target_key
+    } else {
+        &key
+    };
+    let written_ref = missing_parent::hydrated_ref(map, from.other(), written_key);
     let mut to_after = to_row.unwrap_or_default();
     to_after.extend(written);
     let (fno_values, dataverse_values) = match from {
         Side::Fno => (from_row, to_after),
         Side::Dataverse => (to_after, from_row),
     };
-    Ok(Outcome::Applied(
-        Box::new(Snapshot {
+    Ok(Outcome::Applied(Box::new((
+        Snapshot {
             map_id: map.id().to_string(),
             key: key_text(&fno_key),
             fno: SideSnapshot {
@@ -206,9 +240,10 @@ async fn apply(
                 version: None,
             },
             synced_at: Timestamp::now(),
-        }),
+        },
         conflict,
-    ))
+        written_ref,
+    ))))
 }
 
 /// Transforms `row` of `from` and upserts it on the other side; returns the values written.
@@ -220,19 +255,34 @@ async fn write(
 ) -> Result<Row, EngineError> {
     let to = from.other();
     let transformed = transform_row(map, to, row, |_| true)?;
-    let lookups = LookupResolver::new(engine.endpoint(Side::Dataverse).clone());
-    let resolved = lookups
-        .resolve_rows(
-            map,
-            to,
-            std::slice::from_ref(row),
-            vec![transformed],
-            |_| true,
-        )
-        .await?
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| Err(bad_key(map, "a row vanished while resolving lookups")))?;
+    // Each placeholder created resolves one more lookup; one pass per lookup field at most.
+    let mut passes = map.fields.iter().filter(|f| f.lookup.is_some()).count() + 1;
+    let resolved = loop {
+        passes -= 1;
+        let lookups = LookupResolver::new(engine.endpoint(Side::Dataverse).clone());
+        let result = lookups
+            .resolve_rows(
+                map,
+                to,
+                std::slice::from_ref(row),
+                vec![transformed.clone()],
+                |_| true,
+            )
+            .await?
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Err(bad_key(map, "a row vanished while resolving lookups")));
+        match result {
+            Err(error)
+                if passes > 0
+                    && to == Side::Dataverse
+                    && map.map.placeholders
+                    && missing_parent::is_missing_parent(&error)
+                    && missing_parent::create_placeholder(engine, map, &transformed, &error)
+                        .await? => {}
+            other => break other?,
+        }
+    };
     let mut tx = engine.endpoint(to).begin().await?;
     tx.apply_bulk(&[Operation::Upsert {
         table: map.table(to).to_string(),

@@ -1,0 +1,380 @@
+//! Resilience of the async round on real SQLite files: a child whose parent is missing gets a
+//! placeholder parent that the real row later hydrates, or is held and lands after its parent;
+//! neither is an error. A locked destination opens the circuit breaker, attempts stay bounded and
+//! the queue drains once it is unlocked. An alert rule pauses a map that keeps failing; it catches up on resume.
+
+mod engine_support;
+
+use std::time::Duration;
+
+use dualwrite::engine::{BreakerConfig, BreakerState, Engine, InitialSyncOptions, RoundOptions};
+use dualwrite::model::Side;
+use dualwrite::store::{EntryStatus, ErrorFilter};
+use engine_support::{all_rows, find, text, World};
+
+/// A world with 3 customers per company, capture installed and an initial sync from F&O done.
+async fn synced(world: &World) -> Engine {
+    world.seed(3).await;
+    let engine = Engine::open(&world.project_path, Some(&world.state_dir))
+        .await
+        .expect("open engine");
+    engine.install_capture().await.expect("install capture");
+    engine
+        .initial_sync(&InitialSyncOptions {
+            source: Some(Side::Fno),
+            ..InitialSyncOptions::default()
+        })
+        .await
+        .expect("initial sync");
+    engine
+}
+
+async fn dv_row(
+    engine: &Engine,
+    table: &str,
+    keys: &[&str],
+    pairs: &[(&str, &str)],
+) -> Option<dualwrite::endpoint::Row> {
+    let rows = all_rows(engine.endpoint(Side::Dataverse).as_ref(), table, keys).await;
+    find(&rows, pairs).cloned()
+}
+
+async fn group_40(engine: &Engine) -> Option<dualwrite::endpoint::Row> {
+    dv_row(
+        engine,
+        "msdyn_customergroup",
+        &["company", "msdyn_groupid"],
+        &[("company", "USMF"), ("msdyn_groupid", "40")],
+    )
+    .await
+}
+
+async fn account_9(engine: &Engine) -> Option<dualwrite::endpoint::Row> {
+    dv_row(
+        engine,
+        "account",
+        &["company", "accountnumber"],
+        &[("company", "USMF"), ("accountnumber", "C-0009")],
+    )
+    .await
+}
+
+/// A customer in a group that F&O does not have yet.
+const ORPHAN: &str = "INSERT INTO CustCustomerV3Entity VALUES \
+    ('USMF','C-0009','Orphan','40',NULL,'Active',NULL,NULL)";
+const PARENT: &str = "INSERT INTO CustCustomerGroupEntity VALUES ('USMF','40','Retail US')";
+
+async fn assert_no_errors(engine: &Engine) {
+    let errors = engine
+        .store()
+        .list_errors(&ErrorFilter::default())
+        .await
+        .expect("errors");
+    assert!(
+        errors.is_empty(),
+        "a missing parent is not an error: {errors:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_parent_becomes_a_placeholder_that_the_real_row_hydrates() {
+    let world = World::sqlite().await;
+    world.edit_project(|project| {
+        for map in &mut project.table_maps {
+            map.placeholders = true;
+        }
+    });
+    let engine = synced(&world).await;
+    let options = RoundOptions::default();
+
+    world.fno.exec(ORPHAN).await;
+    let round = engine.sync_once(&options).await.expect("round");
+    assert_eq!(
+        (round.applied, round.held, round.failed),
+        (1, 0, 0),
+        "{round:?}"
+    );
+    let placeholder = group_40(&engine)
+        .await
+        .expect("placeholder parent on Dataverse");
+    assert_eq!(
+        text(&placeholder, "msdyn_description"),
+        None,
+        "only the key is written"
+    );
+    let account = account_9(&engine).await.expect("child written");
+    assert_eq!(
+        text(&account, "msdyn_customergroupid"),
+        text(&placeholder, "msdyn_customergroupid"),
+        "the child references the placeholder"
+    );
+    let waiting = engine
+        .store()
+        .placeholders(Some("groups"), true)
+        .await
+        .expect("placeholders");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].key.as_str(), r#"["USMF","40"]"#);
+
+    world.fno.exec(PARENT).await;
+    let round = engine.sync_once(&options).await.expect("round");
+    assert_eq!(round.applied, 1, "{round:?}");
+    let hydrated = group_40(&engine).await.expect("parent");
+    assert_eq!(
+        text(&hydrated, "msdyn_description").as_deref(),
+        Some("Retail US")
+    );
+    assert_eq!(
+        text(&hydrated, "msdyn_customergroupid"),
+        text(&placeholder, "msdyn_customergroupid"),
+        "the same row, hydrated"
+    );
+    let all = engine
+        .store()
+        .placeholders(Some("groups"), false)
+        .await
+        .expect("placeholders");
+    assert_eq!(all.len(), 1);
+    assert!(all[0].hydrated_at.is_some(), "{all:?}");
+    assert_no_errors(&engine).await;
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn without_placeholders_the_child_is_held_until_its_parent_arrives() {
+    let world = World::sqlite().await;
+    let engine = synced(&world).await;
+    let options = RoundOptions::default();
+
+    world.fno.exec(ORPHAN).await;
+    let round = engine.sync_once(&options).await.expect("round");
+    assert_eq!(
+        (round.applied, round.held, round.failed),
+        (0, 1, 0),
+        "{round:?}"
+    );
+    assert!(account_9(&engine).await.is_none());
+    assert!(group_40(&engine).await.is_none(), "no placeholder");
+    let held = engine
+        .store()
+        .list_entries(Some("customers"), Some(EntryStatus::Held), 10)
+        .await
+        .expect("entries");
+    assert_eq!(held.len(), 1);
+    let again = engine.sync_once(&options).await.expect("round");
+    assert_eq!(
+        (again.applied, again.held),
+        (0, 0),
+        "held entries wait: {again:?}"
+    );
+
+    world.fno.exec(PARENT).await;
+    let round = engine.sync_once(&options).await.expect("round");
+    assert_eq!(
+        (round.applied, round.held),
+        (2, 0),
+        "parent, then child: {round:?}"
+    );
+    let group = group_40(&engine).await.expect("parent");
+    let account = account_9(&engine).await.expect("child landed");
+    assert_eq!(
+        text(&account, "msdyn_customergroupid"),
+        text(&group, "msdyn_customergroupid")
+    );
+    assert_no_errors(&engine).await;
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn an_alert_rule_pauses_a_failing_map_and_it_catches_up_on_resume() {
+    let world = World::sqlite().await;
+    world.edit_project(|project| {
+        project.alert_rules = vec![serde_json::from_value(serde_json::json!({
+            "map": "customers", "category": "application", "count": 2,
+            "withinMinutes": 10, "action": "pause"
+        }))
+        .expect("alert rule")];
+    });
+    let engine = synced(&world).await;
+    let one_at_a_time = RoundOptions {
+        claim_batch: 1,
+        ..RoundOptions::default()
+    };
+    // Three rows with a status the value map does not know: application errors.
+    world
+        .dataverse
+        .exec("UPDATE account SET statuscode = 7 WHERE company = 'USMF'")
+        .await;
+    let round = engine.sync_once(&one_at_a_time).await.expect("round");
+    assert_eq!(
+        round.failed, 2,
+        "the rule trips at the 2nd error: {round:?}"
+    );
+    assert_eq!(round.paused_maps, vec!["customers".to_string()]);
+    let state = engine.store().map_states().await.expect("states");
+    assert!(state[0].paused, "{state:?}");
+    assert!(matches!(
+        state[0].reason,
+        Some(dualwrite::store::PauseReason::AlertRule { .. })
+    ));
+
+    // Paused: new changes queue up and wait.
+    world
+        .fno
+        .exec("UPDATE CustCustomerV3Entity SET Name = 'While paused' WHERE dataAreaId = 'DEMF' AND CustomerAccount = 'C-0001'")
+        .await;
+    let waiting = engine.sync_once(&one_at_a_time).await.expect("round");
+    assert_eq!(
+        (waiting.enqueued, waiting.applied, waiting.failed),
+        (1, 0, 0),
+        "{waiting:?}"
+    );
+    let account = dv_row(
+        &engine,
+        "account",
+        &["company", "accountnumber"],
+        &[("company", "DEMF"), ("accountnumber", "C-0001")],
+    )
+    .await
+    .expect("account");
+    assert_ne!(text(&account, "name").as_deref(), Some("While paused"));
+
+    // Fix the cause, resume: everything queued catches up and the rule does not trip again.
+    world
+        .dataverse
+        .exec("UPDATE account SET statuscode = 2 WHERE company = 'USMF'")
+        .await;
+    assert!(engine
+        .store()
+        .resume_map("customers", dualwrite::store::Timestamp::now())
+        .await
+        .expect("resume"));
+    let caught_up = engine.sync_once(&one_at_a_time).await.expect("round");
+    assert!(caught_up.paused_maps.is_empty(), "{caught_up:?}");
+    assert_eq!(caught_up.failed, 0, "{caught_up:?}");
+    let account = dv_row(
+        &engine,
+        "account",
+        &["company", "accountnumber"],
+        &[("company", "DEMF"), ("accountnumber", "C-0001")],
+    )
+    .await
+    .expect("account");
+    assert_eq!(text(&account, "name").as_deref(), Some("While paused"));
+    let fno = all_rows(
+        engine.endpoint(Side::Fno).as_ref(),
+        "CustCustomerV3Entity",
+        &["dataAreaId", "CustomerAccount"],
+    )
+    .await;
+    for n in 1..=3 {
+        let account = format!("C-{n:04}");
+        let row = find(
+            &fno,
+            &[("dataAreaId", "USMF"), ("CustomerAccount", &account)],
+        )
+        .expect("customer");
+        assert_eq!(text(row, "Status").as_deref(), Some("OnHold"), "{account}");
+    }
+    assert!(!engine.store().is_paused("customers").await.expect("state"));
+    engine.close().await;
+}
+
+/// Dataverse locked by another connection's write transaction: every write of the engine fails
+/// with "database is locked" (a system failure) after the endpoint's busy timeout.
+#[tokio::test]
+async fn an_outage_opens_the_breaker_keeps_attempts_bounded_and_the_queue_drains_after() {
+    let world = World::sqlite().await;
+    let engine = synced(&world).await;
+    let options = RoundOptions {
+        retries: 1,
+        retry_delays: (Duration::from_millis(10), Duration::from_millis(50)),
+        breaker: BreakerConfig {
+            failure_threshold: 2,
+            cooldown: Duration::from_millis(300),
+        },
+        ..RoundOptions::default()
+    };
+    world
+        .fno
+        .exec("UPDATE CustCustomerV3Entity SET Name = 'After outage ' || CustomerAccount WHERE dataAreaId = 'USMF'")
+        .await;
+    let engine_support::App::Sqlite(pool) = &world.dataverse else {
+        panic!("a SQLite Dataverse");
+    };
+    let mut lock = pool.acquire().await.expect("connection");
+    sqlx::raw_sql("BEGIN IMMEDIATE")
+        .execute(&mut *lock)
+        .await
+        .expect("lock Dataverse");
+
+    let round = engine.sync_once(&options).await.expect("round");
+    assert_eq!(
+        (round.enqueued, round.applied, round.failed),
+        (3, 0, 0),
+        "{round:?}"
+    );
+    assert_eq!((round.retried, round.rejected), (1, 2), "{round:?}");
+    let open = engine
+        .breaker_metrics(Side::Dataverse)
+        .expect("breaker used");
+    assert_eq!(open.state, BreakerState::Open);
+    assert_eq!(
+        (open.permitted, open.failures, open.opened),
+        (2, 2, 1),
+        "{open:?}"
+    );
+
+    // After the cooldown one half-open probe is let through; it fails and the breaker reopens.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let round = engine.sync_once(&options).await.expect("round");
+    assert_eq!((round.applied, round.failed), (0, 0), "{round:?}");
+    let reopened = engine.breaker_metrics(Side::Dataverse).expect("breaker");
+    assert_eq!(reopened.state, BreakerState::Open);
+    assert_eq!(
+        (reopened.permitted, reopened.opened),
+        (3, 2),
+        "one probe: {reopened:?}"
+    );
+
+    sqlx::raw_sql("COMMIT")
+        .execute(&mut *lock)
+        .await
+        .expect("unlock Dataverse");
+    drop(lock);
+    let mut applied = 0;
+    for _ in 0..200 {
+        applied += engine.sync_once(&options).await.expect("round").applied;
+        let pending = engine
+            .store()
+            .list_entries(None, Some(EntryStatus::Pending), 10)
+            .await
+            .expect("entries");
+        if pending.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(applied, 3, "the queue drained");
+    let closed = engine.breaker_metrics(Side::Dataverse).expect("breaker");
+    assert_eq!(closed.state, BreakerState::Closed);
+    assert_eq!(
+        (closed.permitted, closed.failures),
+        (6, 3),
+        "3 failed attempts during the outage, one success per entry after: {closed:?}"
+    );
+    for n in 1..=3 {
+        let account = format!("C-{n:04}");
+        let row = dv_row(
+            &engine,
+            "account",
+            &["company", "accountnumber"],
+            &[("company", "USMF"), ("accountnumber", &account)],
+        )
+        .await
+        .expect("account");
+        assert_eq!(text(&row, "name"), Some(format!("After outage {account}")));
+    }
+    assert_no_errors(&engine).await;
+    engine.close().await;
+}
