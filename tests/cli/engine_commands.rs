@@ -223,7 +223,7 @@ fn sync_once_carries_an_application_edit_to_dataverse() {
 }
 
 #[test]
-fn a_lookup_not_found_is_listed_and_can_be_retried() {
+fn a_missing_parent_gets_a_placeholder_and_a_rejected_row_is_listed_and_retried() {
     let (_ws, project) = small_demo();
     assert_eq!(
         json_of(&["errors", "--format", "json"], &project),
@@ -233,7 +233,8 @@ fn a_lookup_not_found_is_listed_and_can_be_retried() {
         json_of(&["conflicts", "--format", "json"], &project),
         Value::Array(vec![])
     );
-    // A customer the live map never sent, and a contact of it: its lookup finds no account.
+    // A customer the live map never sent, and a contact of it: the contacts map allows
+    // placeholders, so the account is created on Dataverse by its key and the contact lands.
     execute(
         &database(&project, "fno.db"),
         "INSERT INTO CustCustomerV3Entity (CUSTOMERACCOUNT, DATAAREAID, ORGANIZATIONNAME, \
@@ -241,6 +242,33 @@ fn a_lookup_not_found_is_listed_and_can_be_retried() {
          FROM CustCustomerGroupEntity WHERE DATAAREAID = 'USMF' LIMIT 1; \
          INSERT INTO ContactPersonEntity (CONTACTPERSONID, DATAAREAID, LASTNAME, \
          ASSOCIATEDCUSTOMERACCOUNT) VALUES ('CP-NEW-1', 'USMF', 'Orphan', 'NEW-0001');",
+    );
+    let (code, stdout) = run(&["sync", "--once"], &project);
+    assert_eq!(code, 0, "{stdout}");
+    let dataverse = database(&project, "dataverse.db");
+    assert_eq!(
+        count(
+            &dataverse,
+            "SELECT count(*) FROM contact c JOIN account a ON c.parentcustomerid = a.accountid \
+             JOIN cdm_company k ON a.msdyn_company = k.cdm_companyid \
+             WHERE c.msdyn_contactpersonid = 'CP-NEW-1' AND a.accountnumber = 'NEW-0001' \
+             AND a.name IS NULL AND k.cdm_companycode = 'USMF'"
+        ),
+        1,
+        "a placeholder account (key only, in the right company) holds the contact"
+    );
+
+    // A business rule on Dataverse (a trigger, as a plug-in would) rejects a contact: an
+    // application error in the error log, retried once the rule is lifted.
+    execute(
+        &dataverse,
+        "CREATE TRIGGER reject_contact BEFORE INSERT ON contact WHEN NEW.lastname = 'Rejected' \
+         BEGIN SELECT RAISE(ABORT, 'business rule: this contact is rejected'); END;",
+    );
+    execute(
+        &database(&project, "fno.db"),
+        "INSERT INTO ContactPersonEntity (CONTACTPERSONID, DATAAREAID, LASTNAME, \
+         ASSOCIATEDCUSTOMERACCOUNT) VALUES ('CP-NEW-2', 'USMF', 'Rejected', 'NEW-0001');",
     );
     let (code, stdout) = run(&["sync", "--once"], &project);
     assert_eq!(code, 1, "{stdout}");
@@ -254,12 +282,9 @@ fn a_lookup_not_found_is_listed_and_can_be_retried() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0]["map_id"], CONTACTS);
     assert_eq!(errors[0]["category"], "application");
-    assert!(errors[0]["key"].as_str().expect("key").contains("CP-NEW-1"));
+    assert!(errors[0]["key"].as_str().expect("key").contains("CP-NEW-2"));
     let message = errors[0]["message"].as_str().expect("message");
-    assert!(
-        message.contains("lookup not found") && message.contains("NEW-0001"),
-        "{message}"
-    );
+    assert!(message.contains("this contact is rejected"), "{message}");
     let none = json_of(
         &["errors", "--format", "json", "--category", "system"],
         &project,
@@ -268,25 +293,18 @@ fn a_lookup_not_found_is_listed_and_can_be_retried() {
     let status = json_of(&["status", "--format", "json"], &project);
     assert_eq!(map_status(&status, CONTACTS)["errors"]["application"], 1);
 
-    // Fix the cause (the missing account now exists in Dataverse), then retry and process
-    // the queue: the re-queued entry's lookup finds it.
-    execute(
-        &database(&project, "dataverse.db"),
-        "INSERT INTO account (accountid, accountnumber, msdyn_company, name) \
-         SELECT 'a0000000-0000-4000-8000-000000000001', 'NEW-0001', cdm_companyid, 'Fixed' \
-         FROM cdm_company WHERE cdm_companycode = 'USMF'",
-    );
+    // Fix the cause (lift the rule), then retry and process the queue.
+    execute(&dataverse, "DROP TRIGGER reject_contact;");
     let (code, stdout) = run(&["retry", "--all", "--run"], &project);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("re-queued 1 queue entry"), "{stdout}");
     assert!(stdout.contains("1 applied"), "{stdout}");
-    let parent = query_text(
-        &database(&project, "dataverse.db"),
-        "SELECT parentcustomerid FROM contact WHERE msdyn_contactpersonid = 'CP-NEW-1'",
-    );
     assert_eq!(
-        parent.as_deref(),
-        Some("a0000000-0000-4000-8000-000000000001")
+        count(
+            &dataverse,
+            "SELECT count(*) FROM contact WHERE msdyn_contactpersonid = 'CP-NEW-2'"
+        ),
+        1
     );
     let errors = json_of(&["errors", "--format", "json"], &project);
     assert_eq!(errors[0]["resolution"], "retried");

@@ -28,6 +28,37 @@ struct MissingParent {
     table: String,
     key_columns: Vec<String>,
     key: Key,
+    /// Position of the company column in `key`, when the lookup is company-qualified.
+    company_index: Option<usize>,
+}
+
+/// The Dataverse id of the company a child row names by code, through the child map's company
+/// lookup; the value itself when the company field is no lookup (it already is the id).
+async fn company_id(
+    engine: &Engine,
+    map: &ResolvedMap,
+    code: &Value,
+) -> Result<Option<Value>, EngineError> {
+    let lookup = map
+        .company_field
+        .and_then(|i| map.fields.get(i))
+        .and_then(|f| f.lookup.as_ref());
+    let Some(lookup) = lookup else {
+        return Ok(Some(code.clone()));
+    };
+    let rows = engine
+        .endpoint(Side::Dataverse)
+        .read_by_keys(
+            &lookup.dataverse_table,
+            std::slice::from_ref(&lookup.natural_key),
+            &[Key::new(vec![code.clone()])],
+        )
+        .await?;
+    Ok(rows
+        .first()
+        .and_then(|row| row.get(&lookup.id_column))
+        .filter(|v| !v.is_null())
+        .cloned())
 }
 
 /// Whether this failure means the referenced parent row is not on the destination yet.
@@ -44,9 +75,24 @@ pub(super) async fn create_placeholder(
     transformed: &Row,
     error: &EngineError,
 ) -> Result<bool, EngineError> {
-    let Some(parent) = missing_parent(engine, map, transformed, error) else {
+    let Some(mut parent) = missing_parent(engine, map, transformed, error) else {
         return Ok(false);
     };
+    // The child's company column still holds the company code (its own lookup is resolved
+    // later); the placeholder's company column is a lookup too and needs the company's id.
+    if let Some(i) = parent.company_index {
+        let Some(code) = parent.key.values().get(i).cloned() else {
+            return Ok(false);
+        };
+        match company_id(engine, map, &code).await? {
+            Some(id) => {
+                let mut values = parent.key.values().to_vec();
+                values[i] = id;
+                parent.key = Key::new(values);
+            }
+            None => return Ok(false),
+        }
+    }
     let values: Row = parent
         .key_columns
         .iter()
@@ -114,11 +160,16 @@ fn missing_parent(
             }
         })
         .collect();
+    let company_index = lookup
+        .company_column
+        .as_ref()
+        .and_then(|c| key_columns.iter().position(|k| k == c));
     Some(MissingParent {
         provider_map: provider.id().to_string(),
         table: provider.table(Side::Dataverse).to_string(),
         key_columns,
         key: Key::new(values?),
+        company_index,
     })
 }
 
