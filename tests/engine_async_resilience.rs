@@ -7,26 +7,14 @@ mod engine_support;
 
 use std::time::Duration;
 
-use dualwrite::engine::{BreakerConfig, BreakerState, Engine, InitialSyncOptions, RoundOptions};
+use dualwrite::engine::{BreakerConfig, BreakerState, Engine, RoundOptions};
 use dualwrite::model::Side;
 use dualwrite::store::{EntryStatus, ErrorFilter};
 use engine_support::{all_rows, find, text, World};
 
 /// A world with 3 customers per company, capture installed and an initial sync from F&O done.
 async fn synced(world: &World) -> Engine {
-    world.seed(3).await;
-    let engine = Engine::open(&world.project_path, Some(&world.state_dir))
-        .await
-        .expect("open engine");
-    engine.install_capture().await.expect("install capture");
-    engine
-        .initial_sync(&InitialSyncOptions {
-            source: Some(Side::Fno),
-            ..InitialSyncOptions::default()
-        })
-        .await
-        .expect("initial sync");
-    engine
+    engine_support::synced_engine(world, 3).await
 }
 
 async fn dv_row(

@@ -18,7 +18,7 @@ mod convergence_model;
 mod engine_support;
 
 use convergence_model::{dataverse_customers, fno_customers, Customer, Model, RowKey};
-use dualwrite::engine::{Engine, InitialSyncOptions, RoundOptions, RoundReport};
+use dualwrite::engine::{Engine, RoundOptions, RoundReport};
 use dualwrite::model::Side;
 use dualwrite::store::ErrorFilter;
 use engine_support::World;
@@ -275,18 +275,7 @@ async fn synced_world(primary: Side) -> (World, Engine) {
             map.primary = Some(primary);
         }
     });
-    world.seed(SEEDED).await;
-    let engine = Engine::open(&world.project_path, Some(&world.state_dir))
-        .await
-        .expect("open engine");
-    engine.install_capture().await.expect("install capture");
-    engine
-        .initial_sync(&InitialSyncOptions {
-            source: Some(Side::Fno),
-            ..InitialSyncOptions::default()
-        })
-        .await
-        .expect("initial sync");
+    let engine = engine_support::synced_engine(&world, SEEDED).await;
     (world, engine)
 }
 

@@ -300,10 +300,7 @@ fn a_missing_parent_gets_a_placeholder_and_a_rejected_row_is_listed_and_retried(
     assert!(stdout.contains("re-queued 1 queue entry"), "{stdout}");
     assert!(stdout.contains("1 applied"), "{stdout}");
     assert_eq!(
-        count(
-            &dataverse,
-            "SELECT count(*) FROM contact WHERE msdyn_contactpersonid = 'CP-NEW-2'"
-        ),
+        rows_with(&dataverse, "contact", "msdyn_contactpersonid", "CP-NEW-2"),
         1
     );
     let errors = json_of(&["errors", "--format", "json"], &project);
@@ -493,6 +490,20 @@ fn live(project: &Path, txn: &Path, extra: &[&str]) -> (i32, String) {
     )
 }
 
+fn new_group(id: &str) -> Value {
+    serde_json::json!({ "table": "CustCustomerGroupEntity", "op": "upsert", "values": {
+        "CUSTOMERGROUPID": id, "DATAAREAID": "USMF", "DESCRIPTION": "Live customers",
+        "PAYMENTTERMID": "Net30" } })
+}
+
+/// Rows of `table` whose `column` is `value`.
+fn rows_with(db: &Path, table: &str, column: &str, value: &str) -> i64 {
+    count(
+        db,
+        &format!("SELECT count(*) FROM {table} WHERE {column} = '{value}'"),
+    )
+}
+
 fn new_customer(account: &str, group: &str, credit_limit: i64) -> Value {
     serde_json::json!({ "table": "CustCustomerV3Entity", "op": "upsert", "values": {
         "CUSTOMERACCOUNT": account, "DATAAREAID": "USMF", "ORGANIZATIONNAME": "Live Test Inc.",
@@ -507,12 +518,7 @@ fn live_commits_a_unit_of_work_on_both_sides_parents_first() {
     let txn = txn_file(
         &project,
         "txn.json",
-        serde_json::json!([
-            { "table": "CustCustomerGroupEntity", "op": "upsert", "values": {
-                "CUSTOMERGROUPID": "LIVE", "DATAAREAID": "USMF", "DESCRIPTION": "Live customers",
-                "PAYMENTTERMID": "Net30" } },
-            new_customer("US-LIVE-1", "LIVE", 1000)
-        ]),
+        serde_json::json!([new_group("LIVE"), new_customer("US-LIVE-1", "LIVE", 1000)]),
     );
     let (code, output) = live(&project, &txn, &[]);
     assert_eq!(code, 0, "{output}");
@@ -524,10 +530,7 @@ fn live_commits_a_unit_of_work_on_both_sides_parents_first() {
     let dv = database(&project, "dataverse.db");
     let fno = database(&project, "fno.db");
     assert_eq!(
-        count(
-            &fno,
-            "SELECT count(*) FROM CustCustomerV3Entity WHERE CUSTOMERACCOUNT = 'US-LIVE-1'"
-        ),
+        rows_with(&fno, "CustCustomerV3Entity", "CUSTOMERACCOUNT", "US-LIVE-1"),
         1
     );
     assert_eq!(
@@ -548,11 +551,7 @@ fn a_failing_live_transaction_rolls_back_both_sides_and_exits_1() {
     let txn = txn_file(
         &project,
         "bad.json",
-        serde_json::json!([
-            { "table": "CustCustomerGroupEntity", "op": "upsert", "values": {
-                "CUSTOMERGROUPID": "BAD", "DATAAREAID": "USMF", "DESCRIPTION": "x", "PAYMENTTERMID": "Net30" } },
-            new_customer("US-LIVE-2", "BAD", -5)
-        ]),
+        serde_json::json!([new_group("BAD"), new_customer("US-LIVE-2", "BAD", -5)]),
     );
     let (code, output) = live(&project, &txn, &["--format", "json"]);
     assert_eq!(code, 1, "{output}");
@@ -563,17 +562,11 @@ fn a_failing_live_transaction_rolls_back_both_sides_and_exits_1() {
     let fno = database(&project, "fno.db");
     let dv = database(&project, "dataverse.db");
     assert_eq!(
-        count(
-            &fno,
-            "SELECT count(*) FROM CustCustomerGroupEntity WHERE CUSTOMERGROUPID = 'BAD'"
-        ),
+        rows_with(&fno, "CustCustomerGroupEntity", "CUSTOMERGROUPID", "BAD"),
         0
     );
     assert_eq!(
-        count(
-            &dv,
-            "SELECT count(*) FROM msdyn_customergroup WHERE msdyn_groupid = 'BAD'"
-        ),
+        rows_with(&dv, "msdyn_customergroup", "msdyn_groupid", "BAD"),
         0
     );
 }
@@ -606,11 +599,7 @@ fn live_split_runs_each_chunk_on_its_own() {
     let txn = txn_file(
         &project,
         "split.json",
-        serde_json::json!([
-            { "table": "CustCustomerGroupEntity", "op": "upsert", "values": {
-                "CUSTOMERGROUPID": "S1", "DATAAREAID": "USMF", "DESCRIPTION": "ok", "PAYMENTTERMID": "Net30" } },
-            new_customer("US-SPLIT-1", "S1", -1)
-        ]),
+        serde_json::json!([new_group("S1"), new_customer("US-SPLIT-1", "S1", -1)]),
     );
     let (code, output) = live(&project, &txn, &["--split", "1"]);
     assert_eq!(code, 1, "one chunk rolled back: {output}");
@@ -618,10 +607,7 @@ fn live_split_runs_each_chunk_on_its_own() {
     assert!(output.contains("rows 2-2: rolled back"), "{output}");
     let dv = database(&project, "dataverse.db");
     assert_eq!(
-        count(
-            &dv,
-            "SELECT count(*) FROM msdyn_customergroup WHERE msdyn_groupid = 'S1'"
-        ),
+        rows_with(&dv, "msdyn_customergroup", "msdyn_groupid", "S1"),
         1
     );
 }

@@ -356,3 +356,21 @@ pub fn find<'a>(rows: &'a [Row], pairs: &[(&str, &str)]) -> Option<&'a Row> {
     rows.iter()
         .find(|r| pairs.iter().all(|(c, v)| text(r, c).as_deref() == Some(*v)))
 }
+
+/// The world seeded with `customers` customers per company, capture installed and an initial
+/// sync from F&O done: where every async test starts.
+pub async fn synced_engine(world: &World, customers: usize) -> dualwrite::engine::Engine {
+    world.seed(customers).await;
+    let engine = dualwrite::engine::Engine::open(&world.project_path, Some(&world.state_dir))
+        .await
+        .expect("open engine");
+    engine.install_capture().await.expect("install capture");
+    engine
+        .initial_sync(&dualwrite::engine::initial::InitialSyncOptions {
+            source: Some(dualwrite::model::Side::Fno),
+            ..Default::default()
+        })
+        .await
+        .expect("initial sync");
+    engine
+}
