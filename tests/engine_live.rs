@@ -54,9 +54,20 @@ fn order_rows(group: &str, name_2: &str) -> Vec<TxnRow> {
     ]))
 }
 
+/// Every row of a table on one side, in key order.
+async fn table_rows(
+    engine: &Engine,
+    side: Side,
+    table: &str,
+    keys: &[&str],
+) -> Vec<dualwrite::endpoint::Row> {
+    all_rows(engine.endpoint(side).as_ref(), table, keys).await
+}
+
 async fn fno_customers(engine: &Engine) -> Vec<dualwrite::endpoint::Row> {
-    all_rows(
-        engine.endpoint(Side::Fno).as_ref(),
+    table_rows(
+        engine,
+        Side::Fno,
         "CustCustomerV3Entity",
         &["dataAreaId", "CustomerAccount"],
     )
@@ -64,8 +75,9 @@ async fn fno_customers(engine: &Engine) -> Vec<dualwrite::endpoint::Row> {
 }
 
 async fn fno_groups(engine: &Engine) -> Vec<dualwrite::endpoint::Row> {
-    all_rows(
-        engine.endpoint(Side::Fno).as_ref(),
+    table_rows(
+        engine,
+        Side::Fno,
         "CustCustomerGroupEntity",
         &["dataAreaId", "CustomerGroupId"],
     )
@@ -73,8 +85,9 @@ async fn fno_groups(engine: &Engine) -> Vec<dualwrite::endpoint::Row> {
 }
 
 async fn dv_accounts(engine: &Engine) -> Vec<dualwrite::endpoint::Row> {
-    all_rows(
-        engine.endpoint(Side::Dataverse).as_ref(),
+    table_rows(
+        engine,
+        Side::Dataverse,
         "account",
         &["company", "accountnumber"],
     )
@@ -82,8 +95,9 @@ async fn dv_accounts(engine: &Engine) -> Vec<dualwrite::endpoint::Row> {
 }
 
 async fn dv_groups(engine: &Engine) -> Vec<dualwrite::endpoint::Row> {
-    all_rows(
-        engine.endpoint(Side::Dataverse).as_ref(),
+    table_rows(
+        engine,
+        Side::Dataverse,
         "msdyn_customergroup",
         &["company", "msdyn_groupid"],
     )
