@@ -5,6 +5,7 @@
 //! limits, the dependency chart between table maps, the standard template library, imports,
 //! and (with the engine) endpoints, the runtime store and the sync engine.
 
+pub mod bindings;
 pub mod chart;
 pub mod cli;
 pub mod demo;

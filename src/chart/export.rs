@@ -16,7 +16,7 @@ use super::{DependencyChart, Edge, EdgeCause};
 use crate::model::{Project, SyncMode};
 
 /// A node of the JSON export.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChartNode {
     pub id: String,
@@ -30,7 +30,7 @@ pub struct ChartNode {
 }
 
 /// The JSON export: nodes, edges, waves and cycles.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChartExport {
     pub nodes: Vec<ChartNode>,

@@ -28,7 +28,7 @@ use petgraph::Direction;
 use crate::model::Project;
 
 /// Why one map must sync before another.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum EdgeCause {
     /// A field of the dependent map looks up a table that the prerequisite map provides.
@@ -55,7 +55,7 @@ impl std::fmt::Display for EdgeCause {
 }
 
 /// `from` must sync before `to`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Edge {
     pub from: String,
@@ -64,7 +64,7 @@ pub struct Edge {
 }
 
 /// Maps that depend on each other in a circle (a strongly connected component of two or more).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Cycle {
     /// The maps of the cycle, in project order.
@@ -78,7 +78,7 @@ pub struct Cycle {
 }
 
 /// A map that looks up its own table.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SelfReference {
     pub map: String,
@@ -86,7 +86,7 @@ pub struct SelfReference {
 }
 
 /// A group member sequenced before (or with) a map it depends on in the same group.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SequenceViolation {
     pub group: String,
@@ -97,7 +97,7 @@ pub struct SequenceViolation {
 }
 
 /// A field lookup into a table that no map of the project provides.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UnresolvedLookup {
     pub map: String,
@@ -107,7 +107,7 @@ pub struct UnresolvedLookup {
 }
 
 /// A `dependsOn` entry naming no map of the project.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UnknownDependency {
     pub map: String,

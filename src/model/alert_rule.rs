@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One alert rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AlertRule {
     /// The table map id the rule watches; every map when left out.
@@ -27,7 +27,9 @@ pub struct AlertRule {
 }
 
 /// The error categories an alert rule can count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, ts_rs::TS,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum AlertCategory {
     /// The target refused rows (constraints, validation, lookup not found).
@@ -41,7 +43,9 @@ pub enum AlertCategory {
 }
 
 /// What an alert rule does when it trips.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, ts_rs::TS,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum AlertAction {
     /// Pause the map: its entries stay queued until it is resumed.

@@ -8,7 +8,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Which side of dual-write an environment stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, ts_rs::TS,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Side {
     /// Finance and operations apps (data entities).
@@ -42,7 +44,9 @@ impl std::fmt::Display for Side {
 }
 
 /// The kind of database or service behind an environment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, ts_rs::TS,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum EndpointKind {
     /// A SQLite file; `url` is a path relative to the project file.
@@ -52,7 +56,7 @@ pub enum EndpointKind {
 }
 
 /// One endpoint of a test sync.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Environment {
     /// Unique id of the environment within the project.

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use super::Side;
 
 /// Live (synchronous, one distributed transaction) or async (queued) dual-write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, ts_rs::TS,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum SyncMode {
     /// Synchronous dual-write: both sides commit or neither does.
@@ -31,7 +33,9 @@ impl std::fmt::Display for SyncMode {
 }
 
 /// Which way a table map syncs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, ts_rs::TS,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum MapDirection {
     /// Changes flow both ways.
@@ -43,7 +47,9 @@ pub enum MapDirection {
 }
 
 /// Which way one field mapping writes (the platform's `=`, `>` and `<`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema, ts_rs::TS,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum FieldDirection {
     /// `=`: both ways (`><` with a value map).
@@ -67,7 +73,7 @@ impl FieldDirection {
 }
 
 /// The F&O side of a table map.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FnoSide {
     /// Data entity name, for example `CustCustomerV3Entity`.
@@ -84,7 +90,7 @@ pub struct FnoSide {
 }
 
 /// The Dataverse side of a table map.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DataverseSide {
     /// Table logical name, for example `account`.
@@ -101,7 +107,7 @@ pub struct DataverseSide {
 }
 
 /// A transform applied to a field's value on its way to the destination.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum Transform {
     /// Source value -> destination value (F&O enum value -> Dataverse option value, when the
@@ -112,7 +118,7 @@ pub enum Transform {
 }
 
 /// A reference from a field to a row of another table, by that table's key column.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Lookup {
     /// The referenced table or data entity (either side's name).
@@ -122,7 +128,7 @@ pub struct Lookup {
 }
 
 /// One field mapping of a table map.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FieldMapping {
     /// F&O entity column.
@@ -155,7 +161,7 @@ impl FieldMapping {
 }
 
 /// A table map.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, ts_rs::TS)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TableMap {
     /// Unique id of the map within the project, for example `accounts - Customers V3`.

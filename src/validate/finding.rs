@@ -21,6 +21,7 @@ use std::str::FromStr;
     serde::Serialize,
     serde::Deserialize,
     schemars::JsonSchema,
+    ts_rs::TS,
 )]
 #[serde(rename_all = "camelCase")]
 pub enum Severity {
@@ -62,6 +63,7 @@ impl fmt::Display for Severity {
     serde::Serialize,
     serde::Deserialize,
     schemars::JsonSchema,
+    ts_rs::TS,
 )]
 pub enum Code {
     DW001,
@@ -173,7 +175,14 @@ impl FromStr for Code {
 
 /// One problem found in a project.
 #[derive(
-    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+    ts_rs::TS,
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
@@ -283,7 +292,9 @@ fn trim_zeros(digits: &[u8]) -> &[u8] {
 }
 
 /// How many findings of each severity a validation produced.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema, ts_rs::TS,
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub errors: usize,
