@@ -28,7 +28,26 @@ pub fn typescript() -> String {
          // run `UPDATE_BINDINGS=1 cargo test --test ts_bindings` after changing a type.\n\n",
     );
     use crate::chart::{export::ChartExport, export::ChartNode, Edge, EdgeCause};
+    use crate::endpoint::{
+        ColumnSchema, ErrorCategory as LiveErrorCategory, TableSchema, ValueClass,
+    };
+    use crate::engine::initial::{MapReport, Pass};
+    use crate::engine::live::{LiveOutcome, Step, TraceStep, TxnOp, TxnRow};
+    use crate::engine::round::RoundReport;
     use crate::model::*;
+    use crate::store::{
+        Conflict, ConflictId, EntryId, ErrorCategory, ErrorId, ErrorRecord, KeyText, PauseReason,
+        Resolution, RetryOutcome, RunId, RunKind, RunStatus, Timestamp,
+    };
+    use crate::studio::environments::ConnectionReport;
+    use crate::studio::first_start::StartInfo;
+    use crate::studio::live::LiveRequest;
+    use crate::studio::recent::RecentProject;
+    use crate::studio::records::{FieldPair, RecordPair, RecordRequest};
+    use crate::studio::runs::{RunProgress, RunReport, RunRequest, SyncRunKind};
+    use crate::studio::secrets::{SecretOrigin, SecretStatus};
+    use crate::studio::status::{MapStatus, RunStatus as RunSummary, Status};
+    use crate::studio::{Analysis, AppError, FindingCounts, OpenedProject, TemplateKind};
     use crate::validate::{Code, Finding, Severity};
     declare!(
         &cfg,
@@ -59,6 +78,54 @@ pub fn typescript() -> String {
         ChartNode,
         Edge,
         EdgeCause,
+        // The app's use cases (crate::studio).
+        AppError,
+        Analysis,
+        FindingCounts,
+        OpenedProject,
+        TemplateKind,
+        StartInfo,
+        RecentProject,
+        ConnectionReport,
+        TableSchema,
+        ColumnSchema,
+        ValueClass,
+        SecretStatus,
+        SecretOrigin,
+        RunRequest,
+        SyncRunKind,
+        RunProgress,
+        RunReport,
+        MapReport,
+        Pass,
+        RoundReport,
+        Status,
+        MapStatus,
+        RunSummary,
+        RunKind,
+        RunStatus,
+        PauseReason,
+        ErrorRecord,
+        ErrorCategory,
+        Resolution,
+        RetryOutcome,
+        Conflict,
+        RecordRequest,
+        RecordPair,
+        FieldPair,
+        LiveRequest,
+        TxnRow,
+        TxnOp,
+        LiveOutcome,
+        LiveErrorCategory,
+        TraceStep,
+        Step,
+        Timestamp,
+        KeyText,
+        RunId,
+        ErrorId,
+        EntryId,
+        ConflictId,
     );
     out.truncate(out.trim_end().len());
     out.push('\n');

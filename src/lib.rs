@@ -16,5 +16,6 @@ pub mod model;
 pub mod project_file;
 pub mod schema;
 pub mod store;
+pub mod studio;
 pub mod templates;
 pub mod validate;

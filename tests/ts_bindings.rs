@@ -30,3 +30,21 @@ fn bindings_declare_the_project_file_contract() {
         assert!(ts.contains(needle), "missing `{needle}` in:\n{ts}");
     }
 }
+
+#[test]
+fn every_type_is_declared_once() {
+    let ts = dualwrite::bindings::typescript();
+    let mut names: Vec<&str> = ts
+        .lines()
+        .filter_map(|line| line.strip_prefix("export type "))
+        .filter_map(|rest| rest.split([' ', '<']).next())
+        .collect();
+    let total = names.len();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(
+        names.len(),
+        total,
+        "a TypeScript name is declared twice: {names:?}"
+    );
+}

@@ -88,7 +88,7 @@ async fn rounds(engine: &Engine, watch: bool, out: &mut dyn Write) -> Result<Out
     loop {
         let report = engine.sync_once(&options).await?;
         round += 1;
-        add(&mut total, &report);
+        total.add(&report);
         let busy = report.applied + report.enqueued > 0;
         if busy || report != RoundReport::default() {
             writeln!(out, "round {round}: {}", describe_round(&report))?;
@@ -117,14 +117,4 @@ pub fn describe_round(r: &RoundReport) -> String {
         "{} enqueued, {} applied, {} unchanged, {} skipped, {} conflicts, {} failed, {} retried later",
         r.enqueued, r.applied, r.unchanged, r.skipped, r.conflicts, r.failed, r.retried
     )
-}
-
-fn add(total: &mut RoundReport, r: &RoundReport) {
-    total.enqueued += r.enqueued;
-    total.applied += r.applied;
-    total.unchanged += r.unchanged;
-    total.skipped += r.skipped;
-    total.conflicts += r.conflicts;
-    total.failed += r.failed;
-    total.retried += r.retried;
 }

@@ -10,7 +10,7 @@
 use super::Value;
 
 /// The kind of value a column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum ValueClass {
     /// Whole numbers.

@@ -14,10 +14,36 @@ use super::postgres::{PostgresEndpoint, PostgresOptions};
 use super::sqlite::{SqliteEndpoint, SqliteOptions};
 use super::{Endpoint, EndpointError, Result};
 
+/// Where the values of `${NAME}` in a URL come from: the process environment for the CLI; the
+/// desktop app adds the OS keychain behind it.
+pub trait SecretSource: Send + Sync {
+    /// The value of `name`, if there is one.
+    fn secret(&self, name: &str) -> Option<String>;
+}
+
+/// `${NAME}` from the process environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EnvironmentVariables;
+
+impl SecretSource for EnvironmentVariables {
+    fn secret(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
 /// Opens the endpoint of `environment`; relative SQLite paths are taken from `project_dir`.
 pub async fn connect(environment: &Environment, project_dir: &Path) -> Result<Box<dyn Endpoint>> {
+    connect_with_secrets(environment, project_dir, &EnvironmentVariables).await
+}
+
+/// [`connect`], taking the values of `${NAME}` from `secrets`.
+pub async fn connect_with_secrets(
+    environment: &Environment,
+    project_dir: &Path,
+    secrets: &dyn SecretSource,
+) -> Result<Box<dyn Endpoint>> {
     let url = expand_env(&environment.id, &environment.url, |name| {
-        std::env::var(name).ok()
+        secrets.secret(name)
     })?;
     match environment.kind {
         EndpointKind::Sqlite => {

@@ -14,8 +14,9 @@
 use serde::Serialize;
 
 /// Whether retrying can help.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "LiveErrorCategory")]
 pub enum ErrorCategory {
     /// Transient: connection, timeout, busy/locked, serialization. Retry with backoff.
     System,

@@ -47,7 +47,9 @@ use crate::model::Side;
 
 pub use capture::{CaptureSpec, Change, ChangeOp, ChangeQuery, Origin};
 pub use class::ValueClass;
-pub use connect::{connect, expand_env, redact_url};
+pub use connect::{
+    connect, connect_with_secrets, expand_env, redact_url, EnvironmentVariables, SecretSource,
+};
 pub use error::{DatabaseFailure, EndpointError, ErrorCategory};
 pub use schema::{ColumnSchema, Schema, TableSchema};
 pub use value::{Key, KeyParseError, Row, Value};

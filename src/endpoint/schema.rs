@@ -24,7 +24,7 @@ pub struct Schema {
 }
 
 /// One table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TableSchema {
     /// The name as the database spells it.
@@ -38,7 +38,7 @@ pub struct TableSchema {
 }
 
 /// One column.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ColumnSchema {
     /// The name as the database spells it.

@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::chart::DependencyChart;
-use crate::endpoint::{connect, Endpoint};
+use crate::endpoint::{connect_with_secrets, Endpoint, EnvironmentVariables, SecretSource};
 use crate::model::{Environment, Project, Side};
 use crate::store::Store;
 
@@ -65,6 +65,15 @@ impl Engine {
         project_path: &Path,
         state_dir: Option<&Path>,
     ) -> Result<Engine, EngineError> {
+        Self::open_with_secrets(project_path, state_dir, &EnvironmentVariables).await
+    }
+
+    /// [`Engine::open`], taking the values of `${NAME}` in environment URLs from `secrets`.
+    pub async fn open_with_secrets(
+        project_path: &Path,
+        state_dir: Option<&Path>,
+        secrets: &dyn SecretSource,
+    ) -> Result<Engine, EngineError> {
         let project = crate::project_file::load(project_path)?;
         let project_dir = project_path
             .parent()
@@ -72,9 +81,10 @@ impl Engine {
             .unwrap_or(Path::new("."));
         let fno_environment = environment_of(&project, project_path, Side::Fno)?;
         let dataverse_environment = environment_of(&project, project_path, Side::Dataverse)?;
-        let fno: Arc<dyn Endpoint> = Arc::from(connect(&fno_environment, project_dir).await?);
+        let fno: Arc<dyn Endpoint> =
+            Arc::from(connect_with_secrets(&fno_environment, project_dir, secrets).await?);
         let dataverse: Arc<dyn Endpoint> =
-            Arc::from(connect(&dataverse_environment, project_dir).await?);
+            Arc::from(connect_with_secrets(&dataverse_environment, project_dir, secrets).await?);
         let state_dir = state_dir
             .map(Path::to_path_buf)
             .unwrap_or_else(|| crate::store::default_dir(project_path));

@@ -25,7 +25,7 @@ pub struct NewConflict {
 }
 
 /// A recorded conflict.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Conflict {
     pub id: ConflictId,
     pub map_id: String,

@@ -58,7 +58,7 @@ pub struct NewError {
 }
 
 /// A logged error.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ErrorRecord {
     pub id: ErrorId,
     pub queue_entry: Option<EntryId>,
@@ -96,7 +96,7 @@ pub enum RetrySelection {
 }
 
 /// What a retry did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RetryOutcome {
     /// Errors whose entries were re-queued (now marked `retried`).
     pub retried: Vec<ErrorId>,

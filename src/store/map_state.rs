@@ -12,7 +12,7 @@ use super::types::{RowReader, Timestamp};
 use super::{Store, StoreTx};
 
 /// Why a map is paused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum PauseReason {
     /// Someone paused it (CLI or app).
@@ -22,7 +22,7 @@ pub enum PauseReason {
 }
 
 /// A map's recorded state (maps never paused have none and are running).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct MapState {
     pub map_id: String,
     pub paused: bool,

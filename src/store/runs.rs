@@ -35,7 +35,7 @@ word_enum!(
 );
 
 /// A run of the engine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Run {
     pub id: RunId,
     pub kind: RunKind,
@@ -47,7 +47,7 @@ pub struct Run {
 }
 
 /// How far an initial sync got with one map in one legal entity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct InitialSyncProgress {
     pub run: RunId,
     pub map_id: String,

@@ -285,3 +285,385 @@ column: string,
  * The looked-up table.
  */
 table: string, } | { "kind": "dependsOn" };
+
+export type AppError = { code: string, message: string, };
+
+export type Analysis = { 
+/**
+ * Every finding of the core validation, errors first.
+ */
+findings: Array<Finding>, counts: FindingCounts, chart: ChartExport, };
+
+export type FindingCounts = { errors: number, warnings: number, infos: number, };
+
+export type OpenedProject = { 
+/**
+ * Where it is saved; `None` for a new or imported project not saved yet.
+ */
+path: string | null, project: Project, analysis: Analysis, 
+/**
+ * For people: what an import could not carry over, and similar remarks.
+ */
+notes: Array<string>, };
+
+export type TemplateKind = "standard" | "empty";
+
+export type StartInfo = { opened: OpenedProject, recent: Array<RecentProject>, 
+/**
+ * The demo was created during this start.
+ */
+demoCreated: boolean, 
+/**
+ * Where the demo lives.
+ */
+demoProject: string, };
+
+export type RecentProject = { path: string, name: string, 
+/**
+ * Milliseconds since the Unix epoch.
+ */
+openedAt: Timestamp, };
+
+export type ConnectionReport = { environment: string, side: Side, kind: EndpointKind, 
+/**
+ * The URL with `${NAME}` references kept and any literal password hidden.
+ */
+url: string, 
+/**
+ * Tables and views with their columns and keys, in the database's order.
+ */
+tables: Array<TableSchema>, 
+/**
+ * How long connecting and discovering took.
+ */
+elapsedMs: number, 
+/**
+ * The passwords the URL refers to and where each comes from.
+ */
+secrets: Array<SecretStatus>, };
+
+export type TableSchema = { 
+/**
+ * The name as the database spells it.
+ */
+name: string, 
+/**
+ * Columns in table order.
+ */
+columns: Array<ColumnSchema>, 
+/**
+ * Primary key columns in key order (empty when there is none).
+ */
+primaryKey: Array<string>, 
+/**
+ * Other unique keys (unique constraints and full, non-expression unique indexes).
+ */
+uniqueKeys: Array<Array<string>>, };
+
+export type ColumnSchema = { 
+/**
+ * The name as the database spells it.
+ */
+name: string, 
+/**
+ * The declared type, as the database shows it (`VARCHAR(20)`, `numeric(10,2)`).
+ */
+declaredType: string, 
+/**
+ * The type without modifiers, used for casts (`numeric`, `character varying`).
+ */
+baseType: string, 
+/**
+ * What kind of value the column holds.
+ */
+class: ValueClass, 
+/**
+ * Whether NULL is allowed.
+ */
+nullable: boolean, 
+/**
+ * Whether the database fills the column when an insert leaves it out (a default, an
+ * identity or serial, SQLite's rowid alias): its value is reported back after upserts.
+ */
+hasDefault: boolean, 
+/**
+ * Whether the column is computed by the database and cannot be written.
+ */
+computed: boolean, };
+
+export type ValueClass = "integer" | "real" | "bool" | "text" | "any";
+
+export type SecretStatus = { name: string, origin: SecretOrigin, 
+/**
+ * Whether a keychain service answered.
+ */
+keychainAvailable: boolean, 
+/**
+ * For people: where the value comes from, or what to do.
+ */
+message: string, };
+
+export type SecretOrigin = "environmentVariable" | "keychain" | "missing";
+
+export type RunRequest = { projectPath: string, kind: SyncRunKind, 
+/**
+ * Map ids; with none and no group, every map (initial) or every async map (async).
+ */
+maps: Array<string>, 
+/**
+ * An entity group whose members are synced (instead of `maps`).
+ */
+group: string | null, 
+/**
+ * Initial sync: start over instead of resuming an unfinished run.
+ */
+fresh: boolean, };
+
+export type SyncRunKind = "initial" | "async";
+
+export type RunProgress = { "event": "started", kind: SyncRunKind, maps: Array<string>, } | { "event": "map", mapId: string, legalEntity: string | null, pass: Pass, rowsDone: number, total: number | null, rowsPerSecond: number, etaSeconds: number | null, finished: boolean, } | { "event": "round", round: number, report: RoundReport, };
+
+export type RunReport = { kind: SyncRunKind, 
+/**
+ * The initial sync's run (async rounds have none).
+ */
+run: RunId | null, 
+/**
+ * The initial sync continued an unfinished run.
+ */
+resumed: boolean, 
+/**
+ * Stopped before the end (Stop); run again to resume.
+ */
+stopped: boolean, 
+/**
+ * Initial sync: per map.
+ */
+maps: Array<MapReport>, rowsWritten: number, rowsFailed: number, 
+/**
+ * Async: the rounds added up.
+ */
+rounds: number, roundTotals: RoundReport, 
+/**
+ * The project's status after the run: queue and unresolved errors per category, per map.
+ */
+status: Status, };
+
+export type MapReport = { mapId: string, 
+/**
+ * The side the rows were copied from.
+ */
+source: Side | null, 
+/**
+ * Rows upserted on the target (second-pass rows counted again).
+ */
+rowsWritten: number, 
+/**
+ * Rows that failed (transform, lookup, constraint); they are in the error log.
+ */
+rowsFailed: number, 
+/**
+ * Whether a second pass filled deferred lookups.
+ */
+secondPass: boolean, };
+
+export type Pass = "first" | "second";
+
+export type RoundReport = { 
+/**
+ * Queue entries created from the change logs.
+ */
+enqueued: number, 
+/**
+ * Entries applied to the other side.
+ */
+applied: number, 
+/**
+ * Entries with nothing to write (the row already equals its last synced state).
+ */
+unchanged: number, 
+/**
+ * Entries skipped because the row's version moved on since they were queued.
+ */
+skipped: number, 
+/**
+ * Conflicts detected (recorded in the conflicts table).
+ */
+conflicts: number, 
+/**
+ * Entries that failed with an application error (in the error log).
+ */
+failed: number, 
+/**
+ * Entries rescheduled after a system failure.
+ */
+retried: number, 
+/**
+ * Entries held because their parent row is missing (released when it arrives).
+ */
+held: number, 
+/**
+ * Entries not attempted because the target's circuit breaker was open (rescheduled).
+ */
+rejected: number, 
+/**
+ * Maps paused by an alert rule during the round.
+ */
+pausedMaps: Array<string>, };
+
+export type Status = { project: string, maps: Array<MapStatus>, 
+/**
+ * Newest first.
+ */
+lastRuns: Array<RunSummary>, };
+
+export type MapStatus = { id: string, syncMode: SyncMode, paused: boolean, pauseReason: PauseReason | null, 
+/**
+ * Queue entries per status (`pending`, `done`, `failed`...); statuses with none left out.
+ */
+queue: { [key in string]: number }, 
+/**
+ * Unresolved errors per category; categories with none left out.
+ */
+errors: { [key in string]: number }, };
+
+export type RunSummary = { id: RunId, kind: RunKind, status: RunStatus, 
+/**
+ * Milliseconds since the Unix epoch.
+ */
+startedAt: Timestamp, finishedAt: Timestamp | null, 
+/**
+ * The engine's counters (rows written, failed...).
+ */
+counters: JsonValue, };
+
+export type RunKind = "initial" | "async" | "live";
+
+export type RunStatus = "running" | "succeeded" | "failed" | "interrupted";
+
+export type PauseReason = { "kind": "manual" } | { "kind": "alertRule", rule: string, };
+
+export type ErrorRecord = { id: ErrorId, queue_entry: EntryId | null, map_id: string, key: KeyText | null, category: ErrorCategory, message: string, row: JsonValue | null, occurred_at: Timestamp, attempts: number, resolved_at: Timestamp | null, resolution: Resolution | null, };
+
+export type ErrorCategory = "application" | "system" | "concurrency" | "conflict";
+
+export type Resolution = "resolved" | "retried";
+
+export type RetryOutcome = { 
+/**
+ * Errors whose entries were re-queued (now marked `retried`).
+ */
+retried: Array<ErrorId>, 
+/**
+ * Queue entries put back in line.
+ */
+requeued_entries: number, 
+/**
+ * Errors that cannot be retried by re-queueing: no queue entry (live or initial sync) or
+ * a concurrency or conflict category. They stay as they were.
+ */
+not_retryable: Array<ErrorId>, 
+/**
+ * Requested ids that do not exist.
+ */
+unknown: Array<ErrorId>, };
+
+export type Conflict = { id: ConflictId, map_id: string, key: KeyText, winning_side: Side, winning_values: JsonValue, losing_values: JsonValue, detected_at: Timestamp, };
+
+export type RecordRequest = { projectPath: string, map: string, 
+/**
+ * The side the key belongs to.
+ */
+side: Side, 
+/**
+ * The key values in the order of that side's key columns (as text; numbers are read as
+ * numbers where the column holds numbers).
+ */
+key: Array<string>, };
+
+export type RecordPair = { map: string, fnoTable: string, dataverseTable: string, 
+/**
+ * The whole rows, when they exist.
+ */
+fnoRow: JsonValue | null, dataverseRow: JsonValue | null, fields: Array<FieldPair>, };
+
+export type FieldPair = { fno: string, dataverse: string, fnoValue: JsonValue | null, dataverseValue: JsonValue | null, 
+/**
+ * Both rows exist and the values compare equal (lookups compare ids with keys, so they
+ * are shown but not compared).
+ */
+same: boolean, lookup: boolean, };
+
+export type LiveRequest = { projectPath: string, 
+/**
+ * The side the unit of work is written on.
+ */
+from: Side, rows: Array<TxnRow>, };
+
+export type TxnRow = { 
+/**
+ * The source side's table (F&O entity or Dataverse table).
+ */
+table: string, 
+/**
+ * Upsert or delete.
+ */
+op: TxnOp, 
+/**
+ * Column values (scalars); for a delete, at least the key columns.
+ */
+values: { [key in string]: JsonValue }, };
+
+export type TxnOp = "upsert" | "delete";
+
+export type LiveOutcome = { 
+/**
+ * Both sides committed.
+ */
+committed: boolean, 
+/**
+ * Refused before anything was sent (bad input: nothing was written anywhere).
+ */
+refused: boolean, 
+/**
+ * Why it did not commit: system (retry may help) or application (fix the data or maps).
+ */
+category: LiveErrorCategory | null, 
+/**
+ * The error message, when it did not commit.
+ */
+reason: string | null, 
+/**
+ * The journal entry, once journaled.
+ */
+journalId: number | null, 
+/**
+ * The protocol's steps in order.
+ */
+trace: Array<TraceStep>, };
+
+export type LiveErrorCategory = "system" | "application";
+
+export type TraceStep = { step: Step, 
+/**
+ * Milliseconds since the Unix epoch.
+ */
+at: Timestamp, 
+/**
+ * Records, error message, journal id...
+ */
+detail: string | null, };
+
+export type Step = "refused" | "sourcePreCommit" | "batchToTarget" | "targetApplied" | "journaled" | "targetCommit" | "targetAbort" | "sourceCommit" | "sourceRollback" | "crashSimulated" | "targetCompensated";
+
+export type Timestamp = number;
+
+export type KeyText = string;
+
+export type RunId = number;
+
+export type ErrorId = number;
+
+export type EntryId = number;
+
+export type ConflictId = number;

@@ -39,6 +39,8 @@ pub(crate) struct RunContext {
     pub snapshots: bool,
     pub count_rows: bool,
     pub stop_after_batches: Option<u64>,
+    /// Set from outside to stop the run (see `InitialSyncOptions::cancel`).
+    pub cancel: Option<Arc<AtomicBool>>,
     pub batches: AtomicU64,
     pub stopped: AtomicBool,
     pub progress: Option<UnboundedSender<ProgressEvent>>,
@@ -64,6 +66,10 @@ impl RunContext {
     /// Whether the run was told to stop (checked before each batch).
     pub fn should_stop(&self) -> bool {
         self.stopped.load(Ordering::SeqCst)
+            || self
+                .cancel
+                .as_ref()
+                .is_some_and(|cancel| cancel.load(Ordering::SeqCst))
     }
 
     fn batch_committed(&self) {

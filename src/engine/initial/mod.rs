@@ -66,6 +66,7 @@ impl Engine {
             snapshots: options.snapshots,
             count_rows: options.count_rows,
             stop_after_batches: options.stop_after_batches,
+            cancel: options.cancel.clone(),
             batches: AtomicU64::new(0),
             stopped: AtomicBool::new(false),
             progress: options.progress.clone(),

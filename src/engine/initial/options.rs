@@ -1,5 +1,7 @@
 //! What an initial sync is asked to do, what it reports while running, and what it returns.
 
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -32,6 +34,9 @@ pub struct InitialSyncOptions {
     pub stop_after_batches: Option<u64>,
     /// Where progress events go (the CLI draws bars from them).
     pub progress: Option<UnboundedSender<ProgressEvent>>,
+    /// Set to stop the run after the batches in flight commit (the app's Stop button); the run
+    /// is reported as interrupted and resumes next time.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for InitialSyncOptions {
@@ -47,12 +52,13 @@ impl Default for InitialSyncOptions {
             fresh: false,
             stop_after_batches: None,
             progress: None,
+            cancel: None,
         }
     }
 }
 
 /// The first pass copies rows without their deferred lookups; the second fills those in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Pass {
     /// Every row, without self-references and deferred cycle lookups.
@@ -83,7 +89,7 @@ pub struct ProgressEvent {
 }
 
 /// What one map did in a run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct MapReport {
     pub map_id: String,

@@ -7,7 +7,7 @@ use crate::endpoint::ErrorCategory;
 use crate::store::Timestamp;
 
 /// One step of the two-sided protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Step {
     /// Refused before anything was sent (limits, maps).
@@ -35,7 +35,7 @@ pub enum Step {
 }
 
 /// A step with when it happened and what it carried.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TraceStep {
     pub step: Step,
@@ -46,7 +46,7 @@ pub struct TraceStep {
 }
 
 /// The result of one live transaction.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LiveOutcome {
     /// Both sides committed.
@@ -64,7 +64,7 @@ pub struct LiveOutcome {
 }
 
 /// One chunk of a `--split N` run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChunkOutcome {
     /// Index of the chunk's first row in the transaction file.

@@ -70,7 +70,7 @@ impl Default for RoundOptions {
 }
 
 /// What a round did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RoundReport {
     /// Queue entries created from the change logs.
@@ -93,6 +93,22 @@ pub struct RoundReport {
     pub rejected: u64,
     /// Maps paused by an alert rule during the round.
     pub paused_maps: Vec<String>,
+}
+
+impl RoundReport {
+    /// Adds another round's counts to these (totals over several rounds).
+    pub fn add(&mut self, round: &RoundReport) {
+        self.enqueued += round.enqueued;
+        self.applied += round.applied;
+        self.unchanged += round.unchanged;
+        self.skipped += round.skipped;
+        self.conflicts += round.conflicts;
+        self.failed += round.failed;
+        self.retried += round.retried;
+        self.held += round.held;
+        self.rejected += round.rejected;
+        self.paused_maps.extend(round.paused_maps.iter().cloned());
+    }
 }
 
 impl Engine {

@@ -1,0 +1,114 @@
+//! What goes wrong in the app's use cases, and how it crosses the IPC boundary.
+//!
+//! The front end gets `{ code, message }`: a stable code to branch on (`project-file`,
+//! `endpoint`, `unsaved-project`...) and a sentence for people that already names the file,
+//! environment or map and says what to do, because the underlying errors do.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::demo::DemoError;
+use crate::endpoint::EndpointError;
+use crate::engine::EngineError;
+use crate::import::helper_config::HelperConfigError;
+use crate::project_file::ProjectFileError;
+use crate::store::StoreError;
+use crate::templates::TemplateError;
+
+use super::secrets::SecretError;
+
+/// A failed use case of the app.
+#[derive(Debug, thiserror::Error)]
+pub enum StudioError {
+    #[error(transparent)]
+    ProjectFile(#[from] ProjectFileError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    HelperConfig(#[from] HelperConfigError),
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Demo(#[from] DemoError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    /// A file of the app's own (recent projects list, exports) could not be read or written.
+    #[error("{what} {}: {source}", path.display())]
+    File {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A test sync needs the project on disk, where the engine and its runtime store live.
+    #[error("the project has not been saved yet: save it, then run the test sync again")]
+    UnsavedProject,
+    /// The request names a map the project does not have.
+    #[error("the project has no table map \"{0}\"; pick one from the list of maps")]
+    UnknownMap(String),
+    /// The request names a group the project does not have.
+    #[error("the project has no entity group \"{0}\"; pick one from the list of groups")]
+    UnknownGroup(String),
+    /// The project has no environment with this id.
+    #[error("the project has no environment \"{0}\"; add it under Environments")]
+    UnknownEnvironment(String),
+    /// Only one test sync runs at a time.
+    #[error("a test sync is already running; stop it or wait for it to finish")]
+    RunInProgress,
+    /// A live test transaction with nothing in it.
+    #[error("the live test transaction has no rows; add at least one row")]
+    EmptyTransaction,
+}
+
+impl StudioError {
+    /// The stable code the front end branches on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StudioError::ProjectFile(_) => "project-file",
+            StudioError::Template(_) => "template",
+            StudioError::HelperConfig(_) => "helper-config",
+            StudioError::Endpoint(_) => "endpoint",
+            StudioError::Engine(_) => "engine",
+            StudioError::Store(_) => "runtime-store",
+            StudioError::Demo(_) => "demo",
+            StudioError::Secret(_) => "secret",
+            StudioError::File { .. } => "file",
+            StudioError::UnsavedProject => "unsaved-project",
+            StudioError::UnknownMap(_) => "unknown-map",
+            StudioError::UnknownGroup(_) => "unknown-group",
+            StudioError::UnknownEnvironment(_) => "unknown-environment",
+            StudioError::RunInProgress => "run-in-progress",
+            StudioError::EmptyTransaction => "empty-transaction",
+        }
+    }
+}
+
+/// An error as the front end receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct AppError {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<StudioError> for AppError {
+    fn from(error: StudioError) -> Self {
+        tracing::warn!(code = error.code(), %error, "command failed");
+        AppError {
+            code: error.code().to_string(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.message, self.code)
+    }
+}
+
+impl std::error::Error for AppError {}

@@ -1,0 +1,140 @@
+//! One record on both endpoints, side by side, field by field.
+//!
+//! After a test sync a consultant checks a record: the row on the side it came from, the row the
+//! map's keys lead to on the other side, and for every field mapping the two values and whether
+//! they agree. The other side's key comes from the map's key fields, as the engine finds it.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::endpoint::{Endpoint, Key, Value, ValueClass};
+use crate::engine::rows::{comparable, row_json, translate_key};
+use crate::engine::Engine;
+use crate::model::Side;
+
+use super::error::StudioError;
+use super::secrets::KeychainSecrets;
+
+/// Which record to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordRequest {
+    pub project_path: String,
+    pub map: String,
+    /// The side the key belongs to.
+    pub side: Side,
+    /// The key values in the order of that side's key columns (as text; numbers are read as
+    /// numbers where the column holds numbers).
+    pub key: Vec<String>,
+}
+
+/// One field mapping's two values.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldPair {
+    pub fno: String,
+    pub dataverse: String,
+    pub fno_value: Option<serde_json::Value>,
+    pub dataverse_value: Option<serde_json::Value>,
+    /// Both rows exist and the values compare equal (lookups compare ids with keys, so they
+    /// are shown but not compared).
+    pub same: bool,
+    pub lookup: bool,
+}
+
+/// A record on both sides.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordPair {
+    pub map: String,
+    pub fno_table: String,
+    pub dataverse_table: String,
+    /// The whole rows, when they exist.
+    pub fno_row: Option<serde_json::Value>,
+    pub dataverse_row: Option<serde_json::Value>,
+    pub fields: Vec<FieldPair>,
+}
+
+/// Reads the record on both sides.
+pub async fn record_pair(request: &RecordRequest) -> Result<RecordPair, StudioError> {
+    let path = Path::new(&request.project_path);
+    let engine = Engine::open_with_secrets(path, None, &KeychainSecrets).await?;
+    let result = read_pair(&engine, request).await;
+    engine.close().await;
+    result
+}
+
+async fn read_pair(engine: &Engine, request: &RecordRequest) -> Result<RecordPair, StudioError> {
+    let map = engine
+        .map(&request.map)
+        .ok_or_else(|| StudioError::UnknownMap(request.map.clone()))?
+        .clone();
+    let schema = engine.endpoint(request.side).schema().await?;
+    let table = schema.table(
+        engine.endpoint(request.side).name(),
+        map.table(request.side),
+    )?;
+    let key = Key::new(
+        map.keys(request.side)
+            .iter()
+            .zip(&request.key)
+            .map(|(column, text)| {
+                let class = table
+                    .column(engine.endpoint(request.side).name(), column)
+                    .map(|c| c.class);
+                key_value(text, class.ok())
+            })
+            .collect(),
+    );
+    let other_key = translate_key(&map, request.side, &key);
+    let mut rows = [None, None];
+    for (side, key) in [(request.side, Some(key)), (request.side.other(), other_key)] {
+        let Some(key) = key else { continue };
+        let endpoint: &dyn Endpoint = engine.endpoint(side).as_ref();
+        let found = endpoint
+            .read_by_keys(map.table(side), map.keys(side), std::slice::from_ref(&key))
+            .await?;
+        let row = found.into_iter().next().or(None);
+        rows[usize::from(side == Side::Dataverse)] = row;
+    }
+    let [fno_row, dataverse_row] = rows;
+    let fields = map
+        .fields
+        .iter()
+        .map(|field| {
+            let fno_value = fno_row.as_ref().and_then(|r| r.get(&field.fno));
+            let dataverse_value = dataverse_row.as_ref().and_then(|r| r.get(&field.dataverse));
+            let same = match (fno_value, dataverse_value) {
+                (Some(a), Some(b)) => comparable(a) == comparable(b),
+                _ => false,
+            };
+            FieldPair {
+                fno: field.fno.clone(),
+                dataverse: field.dataverse.clone(),
+                fno_value: fno_value.map(Value::to_json),
+                dataverse_value: dataverse_value.map(Value::to_json),
+                same: same && field.lookup.is_none(),
+                lookup: field.lookup.is_some(),
+            }
+        })
+        .collect();
+    Ok(RecordPair {
+        map: map.id().to_string(),
+        fno_table: map.fno_table.clone(),
+        dataverse_table: map.dataverse_table.clone(),
+        fno_row: fno_row.as_ref().map(row_json),
+        dataverse_row: dataverse_row.as_ref().map(row_json),
+        fields,
+    })
+}
+
+/// A key value typed in a form, read as the column's kind of value.
+fn key_value(text: &str, class: Option<ValueClass>) -> Value {
+    let number = match class {
+        Some(ValueClass::Integer) => text.trim().parse::<i64>().ok().map(Value::Integer),
+        Some(ValueClass::Real) => text.trim().parse::<f64>().ok().map(Value::Real),
+        _ => None,
+    };
+    number.unwrap_or_else(|| Value::Text(text.to_string()))
+}
