@@ -60,6 +60,12 @@ pub enum StudioError {
     /// Only one test sync runs at a time.
     #[error("a test sync is already running; stop it or wait for it to finish")]
     RunInProgress,
+    /// A background task of the app was cancelled or panicked.
+    #[error("a background task stopped unexpectedly: {0}")]
+    Interrupted(String),
+    /// Exports are SVG or PNG files only.
+    #[error("{}: the chart is exported as an .svg or .png file; choose a name with one of those extensions", .0.display())]
+    ExportKind(PathBuf),
     /// A live test transaction with nothing in it.
     #[error("the live test transaction has no rows; add at least one row")]
     EmptyTransaction,
@@ -84,6 +90,8 @@ impl StudioError {
             StudioError::UnknownEnvironment(_) => "unknown-environment",
             StudioError::RunInProgress => "run-in-progress",
             StudioError::EmptyTransaction => "empty-transaction",
+            StudioError::ExportKind(_) => "export-kind",
+            StudioError::Interrupted(_) => "interrupted",
         }
     }
 }

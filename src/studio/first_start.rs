@@ -40,7 +40,14 @@ pub async fn ensure_demo(data_dir: &Path) -> Result<(PathBuf, bool), StudioError
         force: true,
         ..DemoOptions::default()
     };
-    let created = demo::create(&dir, &options).await?;
+    // Seeding runs on a blocking thread of its own: its sqlx future is not provably `Send`
+    // (the HRTB limitation of sqlx executors behind `&mut` borrows), and a few seconds of
+    // seeding must not hold one of the runtime's worker threads anyway.
+    let runtime = tokio::runtime::Handle::current();
+    let created =
+        tokio::task::spawn_blocking(move || runtime.block_on(demo::create(&dir, &options)))
+            .await
+            .map_err(|error| StudioError::Interrupted(error.to_string()))??;
     Ok((created.project_path, true))
 }
 

@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod document;
 pub mod environments;
 pub mod error;
+pub mod exports;
 pub mod first_start;
 pub mod live;
 pub mod recent;

@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::endpoint::{Endpoint, Key, Value, ValueClass};
+use crate::engine::resolve::ResolvedMap;
 use crate::engine::rows::{comparable, row_json, translate_key};
 use crate::engine::Engine;
 use crate::model::Side;
@@ -87,7 +88,10 @@ async fn read_pair(engine: &Engine, request: &RecordRequest) -> Result<RecordPai
             })
             .collect(),
     );
-    let other_key = translate_key(&map, request.side, &key);
+    let other_key = match translate_key(&map, request.side, &key) {
+        Some(other) => Some(resolve_key_lookups(engine, &map, request.side.other(), other).await?),
+        None => None,
+    };
     let mut rows = [None, None];
     for (side, key) in [(request.side, Some(key)), (request.side.other(), other_key)] {
         let Some(key) = key else { continue };
@@ -127,6 +131,48 @@ async fn read_pair(engine: &Engine, request: &RecordRequest) -> Result<RecordPai
         dataverse_row: dataverse_row.as_ref().map(row_json),
         fields,
     })
+}
+
+/// A key carried over by [`translate_key`] holds the source side's representation of lookup
+/// columns (a company code from F&O, a company id from Dataverse); each such column is converted
+/// through the referenced Dataverse table. A value with no match is kept, and simply finds no row.
+async fn resolve_key_lookups(
+    engine: &Engine,
+    map: &ResolvedMap,
+    to: Side,
+    key: Key,
+) -> Result<Key, StudioError> {
+    let dataverse = engine.endpoint(Side::Dataverse);
+    let mut values = key.values().to_vec();
+    for (position, column) in map.keys(to).iter().enumerate() {
+        let Some(lookup) = map
+            .fields
+            .iter()
+            .find(|f| f.column(to) == column)
+            .and_then(|f| f.lookup.as_ref())
+        else {
+            continue;
+        };
+        let Some(value) = values.get(position).cloned() else {
+            continue;
+        };
+        // To Dataverse: natural key -> id; to F&O: id -> natural key.
+        let (by, take) = match to {
+            Side::Dataverse => (&lookup.natural_key, &lookup.id_column),
+            Side::Fno => (&lookup.id_column, &lookup.natural_key),
+        };
+        let found = dataverse
+            .read_by_keys(
+                &lookup.dataverse_table,
+                std::slice::from_ref(by),
+                &[Key::new(vec![value])],
+            )
+            .await?;
+        if let Some(resolved) = found.first().and_then(|row| row.get(take)) {
+            values[position] = resolved.clone();
+        }
+    }
+    Ok(Key::new(values))
 }
 
 /// A key value typed in a form, read as the column's kind of value.

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::initial::{InitialSyncOptions, MapReport, Pass, ProgressEvent};
 use crate::engine::round::{RoundOptions, RoundReport};
 use crate::engine::Engine;
-use crate::model::Project;
+use crate::model::{Project, Side};
 use crate::store::RunId;
 
 use super::error::StudioError;
@@ -44,7 +44,8 @@ pub enum SyncRunKind {
 pub struct RunRequest {
     pub project_path: String,
     pub kind: SyncRunKind,
-    /// Map ids; with none and no group, every map (initial) or every async map (async).
+    /// Map ids; with none and no group, the maps of groups marked for initial sync (initial)
+    /// or every async map (async).
     #[serde(default)]
     pub maps: Vec<String>,
     /// An entity group whose members are synced (instead of `maps`).
@@ -53,6 +54,9 @@ pub struct RunRequest {
     /// Initial sync: start over instead of resuming an unfinished run.
     #[serde(default)]
     pub fresh: bool,
+    /// Initial sync: copy bidirectional maps from this side (default: each map's primary).
+    #[serde(default)]
+    pub source: Option<Side>,
 }
 
 /// What the progress bars are fed with.
@@ -199,9 +203,9 @@ async fn initial(
 ) -> Result<(), StudioError> {
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
     let options = InitialSyncOptions {
-        all_maps: maps.is_empty(),
         maps,
         fresh: request.fresh,
+        source: request.source,
         progress: Some(sender),
         cancel: Some(control.cancel.clone()),
         ..InitialSyncOptions::default()

@@ -5,7 +5,9 @@
 //! directories the app owns (configuration: the recent list; data: the demo), and the one test
 //! sync that may run at a time, so that Stop reaches it.
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Mutex;
 
 use crate::engine::live::LiveOutcome;
@@ -24,6 +26,10 @@ use super::results;
 use super::runs::{run_sync, RunControl, RunProgress, RunReport, RunRequest};
 use super::secrets::{KeychainSecrets, SecretStatus};
 use super::status::Status;
+
+/// What the async methods return: boxed and `Send`, so that the Tauri shell can run them on its
+/// runtime (the compiler cannot prove an unboxed sqlx future `Send` through the command macros).
+pub type StudioFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StudioError>> + Send + 'a>>;
 
 /// The desktop app's backend state.
 #[derive(Debug)]
@@ -56,14 +62,16 @@ impl Studio {
     }
 
     /// The project the window opens with (see [`first_start`]).
-    pub async fn start(&self) -> Result<StartInfo, StudioError> {
-        let info = first_start::start(&self.data_dir, &self.recent).await?;
-        if let Some(path) = &info.opened.path {
-            self.remember(Path::new(path), &info.opened.project)?;
-        }
-        Ok(StartInfo {
-            recent: self.recent.list(),
-            ..info
+    pub fn start<'a>(&'a self) -> StudioFuture<'a, StartInfo> {
+        Box::pin(async move {
+            let info = first_start::start(&self.data_dir, &self.recent).await?;
+            if let Some(path) = &info.opened.path {
+                self.remember(Path::new(path), &info.opened.project)?;
+            }
+            Ok(StartInfo {
+                recent: self.recent.list(),
+                ..info
+            })
         })
     }
 
@@ -107,17 +115,19 @@ impl Studio {
 
     /// Tests an environment as edited; relative SQLite paths are taken from the project's
     /// directory, or the demo's for a project not saved yet.
-    pub async fn test_environment(
-        &self,
-        project_path: Option<&Path>,
-        environment: &Environment,
-    ) -> Result<ConnectionReport, StudioError> {
-        let demo_dir = self.data_dir.join("demo");
-        let dir = project_path
-            .and_then(Path::parent)
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(&demo_dir);
-        test_connection(environment, dir).await
+    pub fn test_environment<'a>(
+        &'a self,
+        project_path: Option<&'a Path>,
+        environment: &'a Environment,
+    ) -> StudioFuture<'a, ConnectionReport> {
+        Box::pin(async move {
+            let demo_dir = self.data_dir.join("demo");
+            let dir = project_path
+                .and_then(Path::parent)
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(&demo_dir);
+            test_connection(environment, dir).await
+        })
     }
 
     pub fn secret_status(&self, name: &str) -> SecretStatus {
@@ -133,25 +143,27 @@ impl Studio {
     }
 
     /// Runs a test sync; one at a time.
-    pub async fn run_sync(
-        &self,
-        request: &RunRequest,
-        on_progress: &(dyn Fn(RunProgress) + Send + Sync),
-    ) -> Result<RunReport, StudioError> {
-        let control = {
-            let mut running = self
-                .running
-                .lock()
-                .map_err(|_| StudioError::RunInProgress)?;
-            if running.is_some() {
-                return Err(StudioError::RunInProgress);
-            }
-            let control = RunControl::default();
-            *running = Some(control.clone());
-            control
-        };
-        let _slot = RunSlot(&self.running);
-        run_sync(request, &control, on_progress).await
+    pub fn run_sync<'a>(
+        &'a self,
+        request: &'a RunRequest,
+        on_progress: &'a (dyn Fn(RunProgress) + Send + Sync),
+    ) -> StudioFuture<'a, RunReport> {
+        Box::pin(async move {
+            let control = {
+                let mut running = self
+                    .running
+                    .lock()
+                    .map_err(|_| StudioError::RunInProgress)?;
+                if running.is_some() {
+                    return Err(StudioError::RunInProgress);
+                }
+                let control = RunControl::default();
+                *running = Some(control.clone());
+                control
+            };
+            let _slot = RunSlot(&self.running);
+            run_sync(request, &control, on_progress).await
+        })
     }
 
     /// Stops the running test sync, if any; `true` when one was running.
@@ -162,45 +174,49 @@ impl Studio {
         }
     }
 
-    pub async fn project_status(&self, project_path: &Path) -> Result<Status, StudioError> {
-        results::status(project_path).await
+    pub fn project_status<'a>(&'a self, project_path: &'a Path) -> StudioFuture<'a, Status> {
+        Box::pin(async move { results::status(project_path).await })
     }
 
-    pub async fn list_errors(
-        &self,
-        project_path: &Path,
+    pub fn list_errors<'a>(
+        &'a self,
+        project_path: &'a Path,
         category: Option<ErrorCategory>,
-    ) -> Result<Vec<ErrorRecord>, StudioError> {
-        results::errors(project_path, category, false).await
+    ) -> StudioFuture<'a, Vec<ErrorRecord>> {
+        Box::pin(async move { results::errors(project_path, category, false).await })
     }
 
-    pub async fn retry_errors(
-        &self,
-        project_path: &Path,
+    pub fn retry_errors<'a>(
+        &'a self,
+        project_path: &'a Path,
         ids: Option<Vec<i64>>,
-    ) -> Result<RetryOutcome, StudioError> {
-        results::retry(project_path, ids).await
+    ) -> StudioFuture<'a, RetryOutcome> {
+        Box::pin(async move { results::retry(project_path, ids).await })
     }
 
-    pub async fn list_conflicts(&self, project_path: &Path) -> Result<Vec<Conflict>, StudioError> {
-        results::conflicts(project_path).await
+    pub fn list_conflicts<'a>(&'a self, project_path: &'a Path) -> StudioFuture<'a, Vec<Conflict>> {
+        Box::pin(async move { results::conflicts(project_path).await })
     }
 
-    pub async fn set_map_paused(
-        &self,
-        project_path: &Path,
-        map: &str,
+    pub fn set_map_paused<'a>(
+        &'a self,
+        project_path: &'a Path,
+        map: &'a str,
         paused: bool,
-    ) -> Result<Status, StudioError> {
-        results::set_paused(project_path, map, paused).await
+    ) -> StudioFuture<'a, Status> {
+        Box::pin(async move { results::set_paused(project_path, map, paused).await })
     }
 
-    pub async fn record_pair(&self, request: &RecordRequest) -> Result<RecordPair, StudioError> {
-        record_pair(request).await
+    pub fn record_pair<'a>(&'a self, request: &'a RecordRequest) -> StudioFuture<'a, RecordPair> {
+        Box::pin(async move { record_pair(request).await })
     }
 
-    pub async fn run_live(&self, request: &LiveRequest) -> Result<LiveOutcome, StudioError> {
-        run_live(request).await
+    pub fn run_live<'a>(&'a self, request: &'a LiveRequest) -> StudioFuture<'a, LiveOutcome> {
+        Box::pin(async move { run_live(request).await })
+    }
+
+    pub fn write_export(&self, path: &Path, bytes: &[u8]) -> Result<(), StudioError> {
+        super::exports::write_export(path, bytes)
     }
 
     fn remember(&self, path: &Path, project: &Project) -> Result<(), StudioError> {

@@ -407,7 +407,8 @@ export type SecretOrigin = "environmentVariable" | "keychain" | "missing";
 
 export type RunRequest = { projectPath: string, kind: SyncRunKind, 
 /**
- * Map ids; with none and no group, every map (initial) or every async map (async).
+ * Map ids; with none and no group, the maps of groups marked for initial sync (initial)
+ * or every async map (async).
  */
 maps: Array<string>, 
 /**
@@ -417,7 +418,11 @@ group: string | null,
 /**
  * Initial sync: start over instead of resuming an unfinished run.
  */
-fresh: boolean, };
+fresh: boolean, 
+/**
+ * Initial sync: copy bidirectional maps from this side (default: each map's primary).
+ */
+source: Side | null, };
 
 export type SyncRunKind = "initial" | "async";
 

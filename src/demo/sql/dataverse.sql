@@ -85,3 +85,18 @@ CREATE TABLE salesorderdetail (
     extendedamount NUMERIC,
     UNIQUE (salesorderid, sequencenumber, msdyn_company)
 );
+
+-- A business rule, as a Dataverse plug-in would enforce it: credit limits above 1,000,000 need
+-- an approval that a sync cannot give. F&O accepts such a limit, so a live transaction carrying
+-- one fails on the target and rolls back on both sides (the demo's failing live example).
+CREATE TRIGGER account_credit_limit_approval BEFORE INSERT ON account
+WHEN NEW.creditlimit > 1000000
+BEGIN
+    SELECT RAISE(ABORT, 'Business process error: a credit limit above 1,000,000 needs approval');
+END;
+
+CREATE TRIGGER account_credit_limit_approval_update BEFORE UPDATE OF creditlimit ON account
+WHEN NEW.creditlimit > 1000000
+BEGIN
+    SELECT RAISE(ABORT, 'Business process error: a credit limit above 1,000,000 needs approval');
+END;

@@ -1,0 +1,51 @@
+//! The Tauri shell of Dual-write Studio.
+//!
+//! Thin on purpose: [`commands`] forwards each IPC command to [`dualwrite::studio::Studio`],
+//! where the use cases live and are tested without a window. This file only builds the app:
+//! plugins, the managed `Studio` state with the app's directories, and the command list.
+
+pub mod commands;
+
+use std::path::PathBuf;
+
+use dualwrite::studio::Studio;
+use tauri::Manager;
+
+/// Where the app keeps its files: the platform's config and data directories, or
+/// `$DUALWRITE_STUDIO_HOME/{config,data}` when set (isolated end-to-end runs, portable use).
+fn app_dirs(app: &tauri::App) -> tauri::Result<(PathBuf, PathBuf)> {
+    if let Some(home) = std::env::var_os("DUALWRITE_STUDIO_HOME") {
+        let home = PathBuf::from(home);
+        return Ok((home.join("config"), home.join("data")));
+    }
+    Ok((app.path().app_config_dir()?, app.path().app_data_dir()?))
+}
+
+/// Registers the plugins, state and commands on a builder (shared with the tests).
+pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .invoke_handler(commands::handler())
+}
+
+/// Starts the app.
+pub fn run() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DUALWRITE_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .try_init();
+    let result = builder(tauri::Builder::default())
+        .setup(|app| {
+            let (config, data) = app_dirs(app)?;
+            tracing::info!(config = %config.display(), data = %data.display(), "app directories");
+            app.manage(Studio::new(&config, &data));
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        tracing::error!(%error, "the app stopped with an error");
+        std::process::exit(1);
+    }
+}
