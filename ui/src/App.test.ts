@@ -1,0 +1,119 @@
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Analysis, StartInfo } from "./bindings";
+import { demoProject, emptyAnalysis } from "./test/demo";
+
+vi.mock("./lib/backend", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("./lib/backend")>();
+  return {
+    ...actual,
+    start: vi.fn(),
+    analyze: vi.fn(),
+    projectStatus: vi.fn(),
+    recentProjects: vi.fn(),
+    testEnvironment: vi.fn(),
+    pickProjectToOpen: vi.fn(),
+  };
+});
+
+const backend = await import("./lib/backend");
+const { default: App } = await import("./App.svelte");
+
+const analysis: Analysis = {
+  ...emptyAnalysis(),
+  findings: [
+    {
+      code: "DW010",
+      severity: "error",
+      subjects: ["accounts - Customers V3"],
+      message: "Two fields write name",
+      hint: "Remove one of them",
+      path: "tableMaps[3].fields[1]",
+    },
+  ],
+  counts: { errors: 1, warnings: 0, infos: 0 },
+};
+
+const startInfo = (): StartInfo => ({
+  opened: { path: "/projects/contoso.dwproj.json", project: demoProject(), analysis, notes: [] },
+  recent: [],
+  demoCreated: false,
+  demoProject: "/projects/contoso.dwproj.json",
+});
+
+beforeEach(() => {
+  vi.mocked(backend.start).mockResolvedValue(startInfo());
+  vi.mocked(backend.analyze).mockResolvedValue(analysis);
+  vi.mocked(backend.projectStatus).mockRejectedValue(new backend.BackendError("no_store", "Never synced."));
+  vi.mocked(backend.recentProjects).mockResolvedValue([]);
+  vi.mocked(backend.testEnvironment).mockRejectedValue(new backend.BackendError("unreachable", "Not reachable."));
+});
+
+afterEach(() => {
+  cleanup();
+  vi.clearAllMocks();
+});
+
+const ready = () => screen.findByTestId("app-ready");
+
+describe("App", () => {
+  it("opens what start() returns", async () => {
+    render(App);
+    await ready();
+    expect(screen.getByTestId("project-name").textContent).toBe("Contoso demo");
+    expect(screen.queryByTestId("dirty-marker")).toBeNull();
+    expect(screen.getByTestId("status-bar").textContent).toContain("/projects/contoso.dwproj.json");
+    expect(screen.getAllByTestId("map-row")).toHaveLength(7);
+  });
+
+  it("an edit marks the project dirty; Ctrl+Z undoes it", async () => {
+    render(App);
+    await ready();
+    await fireEvent.click(screen.getAllByTestId("map-row")[0]);
+    await fireEvent.change(screen.getByTestId("map-sync-mode"), { target: { value: "async" } });
+    expect(screen.getByTestId("dirty-marker")).toBeTruthy();
+    await fireEvent.keyDown(window, { key: "z", ctrlKey: true });
+    expect(screen.queryByTestId("dirty-marker")).toBeNull();
+    expect((screen.getByTestId("map-sync-mode") as HTMLSelectElement).value).toBe("live");
+  });
+
+  it("asks before replacing a project with unsaved changes", async () => {
+    render(App);
+    await ready();
+    await fireEvent.click(screen.getByTestId("nav-groups"));
+    const member = screen.getAllByTestId("group-member")[0];
+    await fireEvent.click(within(member).getByTestId("member-move-down"));
+    await fireEvent.click(screen.getByTestId("file-open"));
+    const dialog = screen.getByRole("dialog");
+    expect(dialog.textContent).toContain("not saved");
+    await fireEvent.click(within(dialog).getByTestId("unsaved-cancel"));
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(backend.pickProjectToOpen).not.toHaveBeenCalled();
+  });
+
+  it("clicking a problem opens the map editor at the field", async () => {
+    render(App);
+    await ready();
+    await fireEvent.click(screen.getByTestId("nav-chart"));
+    await fireEvent.click(screen.getByTestId("problem"));
+    const editor = await screen.findByTestId("map-editor");
+    expect(editor.dataset.mapId).toBe("accounts - Customers V3");
+    await waitFor(() => expect(within(editor).getAllByTestId("field-row")[1].classList).toContain("highlighted"));
+  });
+
+  it("Ctrl+2 switches to the groups view", async () => {
+    render(App);
+    await ready();
+    await fireEvent.keyDown(window, { key: "2", ctrlKey: true });
+    expect(screen.getAllByTestId("group-card")).toHaveLength(4);
+  });
+
+  it("shows a failed start as a sentence", async () => {
+    vi.mocked(backend.start).mockRejectedValue({ code: "io", message: "The demo could not be written." });
+    render(App);
+    const banner = await screen.findByTestId("error-banner");
+    expect(banner.textContent).toContain("Could not start: The demo could not be written.");
+    expect(banner.textContent).not.toContain("{");
+    expect(screen.queryByTestId("app-ready")).toBeNull();
+  });
+});
