@@ -50,8 +50,9 @@ export class ProjectDocument {
     this.path = opened.path;
     this.analysis = opened.analysis;
     this.#history = createHistory(opened.project, this.#options.historyLimit);
-    // A project without a file (new or imported) is unsaved: dirty until it is saved.
-    this.#saved = opened.path === null ? "" : snapshot(opened.project);
+    // Dirty means "differs from what was opened or last saved"; a new or imported project
+    // without a file is not dirty until edited (the status bar says it is not saved).
+    this.#saved = snapshot(opened.project);
   }
 
   /** Applies an edit: one undo step, then a debounced re-analysis. */

@@ -59,10 +59,16 @@ describe("ProjectDocument", () => {
 
   it("saving records the saved state", () => {
     const doc = new ProjectDocument(opened(null), { analyze: async () => emptyAnalysis() });
-    expect(doc.dirty).toBe(true);
-    doc.markSaved("/p/new.dwproj.json", doc.project);
     expect(doc.dirty).toBe(false);
+    doc.edit((p) => void (p.name = "Edited"));
+    const sent = doc.project;
+    doc.edit((p) => void (p.name = "Edited again while saving"));
+    doc.markSaved("/p/new.dwproj.json", sent);
     expect(doc.path).toBe("/p/new.dwproj.json");
+    expect(doc.dirty).toBe(true);
+    doc.undo();
+    expect(doc.dirty).toBe(false);
+    doc.dispose();
   });
 
   it("re-analyses once after a burst of edits", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { appendMember, moveMember, sortedMembers } from "./groupOrder";
+import { demoProject } from "../test/demo";
+import { appendMember, filterGroups, moveMember, sortedMembers } from "./groupOrder";
 
 const members = [
   { map: "c", sequence: 30 },
@@ -33,5 +34,12 @@ describe("group order", () => {
     expect(appendMember(members, "d").at(-1)).toEqual({ map: "d", sequence: 40 });
     expect(appendMember([], "x")).toEqual([{ map: "x", sequence: 10 }]);
     expect(appendMember([{ map: "a", sequence: 15 }], "x").at(-1)?.sequence).toBe(20);
+  });
+
+  it("filters groups by their names and their maps", () => {
+    const project = demoProject();
+    expect(filterGroups(project, "order lines").map((g) => g.id)).toEqual(["sales-orders"]);
+    expect(filterGroups(project, "REFERENCE").map((g) => g.id)).toEqual(["reference"]);
+    expect(filterGroups(project, "")).toHaveLength(4);
   });
 });

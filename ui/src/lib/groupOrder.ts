@@ -1,7 +1,7 @@
 // Group member ordering as the Groups view shows it: members sorted by sequence number; after
 // a reorder every member is renumbered 10, 20, 30... so the numbers follow the displayed order.
 
-import type { GroupMember } from "../bindings";
+import type { Group, GroupMember, Project } from "../bindings";
 
 export const SEQUENCE_STEP = 10;
 
@@ -37,4 +37,16 @@ export function appendMember(members: readonly GroupMember[], map: string): Grou
   const highest = members.reduce((max, m) => Math.max(max, m.sequence), 0);
   const next = (Math.floor(highest / SEQUENCE_STEP) + 1) * SEQUENCE_STEP;
   return [...sortedMembers(members), { map, sequence: next }];
+}
+
+/** Groups whose id or name, or a member's map id or name, contains the query (any case). */
+export function filterGroups(project: Project, query: string): Group[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return project.groups;
+  const names = new Map(project.tableMaps.map((m) => [m.id, m.name]));
+  return project.groups.filter((g) =>
+    [g.id, g.name, ...g.members.flatMap((m) => [m.map, names.get(m.map) ?? ""])].some((text) =>
+      text.toLowerCase().includes(q),
+    ),
+  );
 }
