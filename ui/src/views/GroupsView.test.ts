@@ -73,4 +73,26 @@ describe("GroupsView", () => {
     const select = within(card("customers")).getByRole("combobox");
     expect(within(select).getByRole("option", { name: /Contact persons/ })).toBeTruthy();
   });
+
+  it("drag and drop moves a member and renumbers", async () => {
+    setup();
+    const items = within(card("reference")).getAllByTestId("group-member");
+    await fireEvent.dragStart(items[2]);
+    await fireEvent.dragOver(items[0]);
+    await fireEvent.drop(items[0]);
+    expect(members("reference")).toEqual([
+      "msdyn_customergroups - Customer groups@10",
+      "cdm_companies - Legal entities@20",
+      "transactioncurrencies - Currencies@30",
+    ]);
+  });
+
+  it("a drop from another card changes nothing", async () => {
+    setup();
+    const from = within(card("sales-orders")).getAllByTestId("group-member")[1];
+    const to = within(card("reference")).getAllByTestId("group-member")[0];
+    await fireEvent.dragStart(from);
+    await fireEvent.drop(to);
+    expect(members("reference")[0]).toBe("cdm_companies - Legal entities@10");
+  });
 });
