@@ -13,6 +13,9 @@ vi.mock("./lib/backend", async (importOriginal) => {
     recentProjects: vi.fn(),
     testEnvironment: vi.fn(),
     pickProjectToOpen: vi.fn(),
+    pickProjectSavePath: vi.fn(),
+    saveProject: vi.fn(),
+    newProject: vi.fn(),
   };
 });
 
@@ -115,5 +118,62 @@ describe("App", () => {
     expect(banner.textContent).toContain("Could not start: The demo could not be written.");
     expect(banner.textContent).not.toContain("{");
     expect(screen.queryByTestId("app-ready")).toBeNull();
+  });
+
+  it("New asks for a template and a name, then shows the new project unsaved", async () => {
+    const project = { ...demoProject(), name: "Fabrikam", tableMaps: [], groups: [] };
+    vi.mocked(backend.newProject).mockResolvedValue({ path: null, project, analysis: emptyAnalysis(), notes: [] });
+    render(App);
+    await ready();
+    await fireEvent.click(screen.getByTestId("file-new"));
+    const dialog = screen.getByRole("dialog");
+    await fireEvent.input(within(dialog).getByTestId("new-project-name"), { target: { value: "Fabrikam" } });
+    await fireEvent.click(within(dialog).getByLabelText(/Empty project/));
+    await fireEvent.click(within(dialog).getByTestId("new-project-create"));
+    await waitFor(() => expect(screen.getByTestId("project-name").textContent).toBe("Fabrikam"));
+    expect(backend.newProject).toHaveBeenCalledWith("empty", "Fabrikam");
+    expect(screen.getByTestId("status-bar").textContent).toContain("not saved");
+    expect(screen.getByText(/No table maps yet/)).toBeTruthy();
+  });
+
+  it("Save without a path asks where, saves, and clears the dirty marker", async () => {
+    const info = startInfo();
+    info.opened.path = null;
+    vi.mocked(backend.start).mockResolvedValue(info);
+    vi.mocked(backend.pickProjectSavePath).mockResolvedValue("/projects/copy.dwproj.json");
+    vi.mocked(backend.saveProject).mockImplementation(async (path, project) => ({ path, project, analysis, notes: [] }));
+    render(App);
+    await ready();
+    await fireEvent.click(screen.getAllByTestId("map-row")[0]);
+    await fireEvent.change(screen.getByTestId("map-direction"), { target: { value: "bidirectional" } });
+    expect(screen.getByTestId("dirty-marker")).toBeTruthy();
+    await fireEvent.keyDown(window, { key: "s", ctrlKey: true });
+    await waitFor(() => expect(screen.queryByTestId("dirty-marker")).toBeNull());
+    expect(backend.pickProjectSavePath).toHaveBeenCalledWith("Contoso demo");
+    const [path, saved] = vi.mocked(backend.saveProject).mock.calls[0];
+    expect(path).toBe("/projects/copy.dwproj.json");
+    expect(saved.tableMaps[0].direction).toBe("bidirectional");
+    expect(screen.getByTestId("status-bar").textContent).toContain("/projects/copy.dwproj.json");
+  });
+
+  it("a group finding opens the Groups view at the group", async () => {
+    vi.mocked(backend.start).mockResolvedValue({
+      ...startInfo(),
+      opened: {
+        ...startInfo().opened,
+        analysis: {
+          ...analysis,
+          findings: [
+            { code: "DW001", severity: "error", subjects: ["sales-orders"], message: "Mixed modes", hint: "", path: "groups[3]" },
+          ],
+        },
+      },
+    });
+    render(App);
+    await ready();
+    await fireEvent.click(screen.getByTestId("problem"));
+    const card = screen.getAllByTestId("group-card").find((c) => c.dataset.groupId === "sales-orders")!;
+    await waitFor(() => expect(card.classList).toContain("focused"));
+    expect(within(card).getByText(/Mixed modes/)).toBeTruthy();
   });
 });
