@@ -1,10 +1,11 @@
 // The demo project from the repository as a realistic fixture for tests.
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Analysis, Project } from "../bindings";
 
-// Tests run from ui/ (`cd ui && npx vitest run`).
-const file = resolve(process.cwd(), "../examples/contoso.dwproj.json");
+// Relative to this file (a string path: jsdom's URL class is not the one node:url accepts).
+const file = resolve(dirname(fileURLToPath(import.meta.url)), "../../../examples/contoso.dwproj.json");
 
 /** A fresh copy of the demo project each call. */
 export function demoProject(): Project {
