@@ -82,7 +82,7 @@ export function newEnvironment(all: Environment[]): Environment {
   const side: Side = all.some((e) => e.side === "fno") && !all.some((e) => e.side === "dataverse")
     ? "dataverse"
     : "fno";
-  let id = side;
+  let id: string = side;
   for (let n = 2; all.some((e) => e.id === id); n++) id = `${side}-${n}`;
   return { id, side, kind: "sqlite", url: "", legalEntities: [] };
 }
