@@ -112,3 +112,14 @@ describe("EnvironmentsView", () => {
     expect((await screen.findByRole("alert")).textContent).toContain("set the environment variable DV_PG");
   });
 });
+
+describe("EnvironmentsView removal", () => {
+  it("removes an environment after a second click", async () => {
+    const onChange = vi.fn();
+    render(EnvironmentsView, { project, projectPath: "/p.json", onChange });
+    await fireEvent.click(screen.getByLabelText("Remove dataverse"));
+    expect(onChange).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByLabelText("Confirm removing dataverse"));
+    expect(onChange).toHaveBeenCalledWith([project.environments[0]]);
+  });
+});
