@@ -131,11 +131,26 @@ function exampleOrderNumber(now: number): string {
 
 /**
  * A realistic order for the Contoso demo, written on F&O: a USMF header for customer US-00001
- * and two lines. Lines come first on purpose: the engine orders parents before children.
+ * and two lines. The header comes first because the F&O side checks its foreign keys as rows
+ * are written; on Dataverse the engine orders parents first anyway. On Dataverse the header
+ * looks up company USMF, customer US-00001 and currency USD, so the reference data and the
+ * customers must have been synced (initial sync) for it to commit.
  */
 export function demoOrder(now = Date.now()): TxnRow[] {
   const order = exampleOrderNumber(now);
   return [
+    {
+      table: "SalesOrderHeaderV2Entity",
+      op: "upsert",
+      values: {
+        SALESORDERNUMBER: order,
+        DATAAREAID: "USMF",
+        ORDERINGCUSTOMERACCOUNTNUMBER: "US-00001",
+        CURRENCYCODE: "USD",
+        REQUESTEDSHIPPINGDATE: "2026-06-15",
+        SALESORDERSTATUS: "Backorder",
+      },
+    },
     {
       table: "SalesOrderLineV2Entity",
       op: "upsert",
@@ -162,40 +177,20 @@ export function demoOrder(now = Date.now()): TxnRow[] {
         LINEAMOUNT: 89.9,
       },
     },
-    {
-      table: "SalesOrderHeaderV2Entity",
-      op: "upsert",
-      values: {
-        SALESORDERNUMBER: order,
-        DATAAREAID: "USMF",
-        ORDERINGCUSTOMERACCOUNTNUMBER: "US-00001",
-        CURRENCYCODE: "USD",
-        REQUESTEDSHIPPINGDATE: "2026-06-15",
-        SALESORDERSTATUS: "Backorder",
-      },
-    },
   ];
 }
 
+/** The order status of the failing example: F&O takes it, the map's value map has no entry. */
+export const UNMAPPED_STATUS = "OnHold";
+
 /**
- * The same order with one more line for an order that exists nowhere: that row is rejected
- * (its order is missing), so the whole unit of work rolls back on both sides, header included.
+ * The same order with a status the map's value map cannot carry to Dataverse (`OnHold`): F&O
+ * writes it, the engine rejects it on the way to the target (an application error), the target
+ * aborts and the source rolls back, so neither side keeps the header or its lines.
  */
 export function demoFailingOrder(now = Date.now()): TxnRow[] {
   const rows = demoOrder(now);
-  rows.splice(1, 0, {
-    table: "SalesOrderLineV2Entity",
-    op: "upsert",
-    values: {
-      SALESORDERNUMBER: "SO-US-NO-SUCH-ORDER",
-      LINECREATIONSEQUENCENUMBER: 1,
-      DATAAREAID: "USMF",
-      ITEMNUMBER: "D0003",
-      ORDEREDSALESQUANTITY: 1,
-      SALESPRICE: 799,
-      LINEAMOUNT: 799,
-    },
-  });
+  rows[0] = { ...rows[0], values: { ...rows[0].values, SALESORDERSTATUS: UNMAPPED_STATUS } };
   return rows;
 }
 

@@ -132,12 +132,12 @@ describe("SyncView", () => {
       committed: false,
       refused: false,
       category: "application",
-      reason: "lookup not found: salesorder SO-US-NO-SUCH-ORDER",
+      reason: "table map \"salesorders - Sales order headers\", field SALESORDERSTATUS: the value OnHold has no entry in the value map; add it to the field's valueMap",
       journalId: null,
       trace: [
-        { step: "sourcePreCommit", at: 100, detail: "4 records" },
+        { step: "sourcePreCommit", at: 100, detail: "3 rows" },
         { step: "batchToTarget", at: 104, detail: null },
-        { step: "targetAbort", at: 110, detail: "lookup not found" },
+        { step: "targetAbort", at: 110, detail: "the value OnHold has no entry in the value map" },
         { step: "sourceRollback", at: 111, detail: null },
       ],
     };
@@ -146,7 +146,8 @@ describe("SyncView", () => {
     await fireEvent.change(screen.getByTestId("sync-mode"), { target: { value: "live" } });
     await fireEvent.click(screen.getByTestId("live-example-failing"));
     const json = JSON.parse((screen.getByTestId("live-json") as HTMLTextAreaElement).value);
-    expect(json).toHaveLength(4);
+    expect(json).toHaveLength(3);
+    expect(json[0].values.SALESORDERSTATUS).toBe("OnHold");
     await fireEvent.click(screen.getByTestId("live-run"));
     const shown = await screen.findByTestId("live-outcome");
     expect(shown.getAttribute("data-committed")).toBe("false");
