@@ -24,7 +24,7 @@ const SHAPES: Record<Step, StepShape> = {
   sourcePreCommit: {
     from: "source",
     to: "engine",
-    label: "pre-commit: rows written, transaction held open",
+    label: "pre-commit (held open)",
     kind: "message",
     failure: false,
   },

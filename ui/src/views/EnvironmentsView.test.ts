@@ -53,6 +53,12 @@ describe("EnvironmentsView", () => {
 
   it("adds an environment through the editor and refuses a duplicate id", async () => {
     const onChange = vi.fn();
+    vi.mocked(backend.secretStatus).mockResolvedValue({
+      name: "FNO_PG",
+      origin: "environmentVariable",
+      keychainAvailable: true,
+      message: "taken from the environment variable FNO_PG",
+    });
     render(EnvironmentsView, { project, projectPath: null, onChange });
     await fireEvent.click(screen.getByTestId("env-add"));
     const id = screen.getByLabelText("Id") as HTMLInputElement;
@@ -62,6 +68,8 @@ describe("EnvironmentsView", () => {
     await fireEvent.input(id, { target: { value: "fno-pg" } });
     await fireEvent.change(screen.getByLabelText("Kind"), { target: { value: "postgres" } });
     await fireEvent.input(screen.getByLabelText("URL"), { target: { value: "postgres://dw:${FNO_PG}@localhost:5432/fno" } });
+    // The editor offers the password of the reference before the environment is saved.
+    expect(await screen.findByText("environment variable: taken from the environment variable FNO_PG")).toBeTruthy();
     await fireEvent.click(screen.getByText("Save"));
     expect(onChange).toHaveBeenCalledTimes(1);
     const next = onChange.mock.calls[0][0];
