@@ -49,6 +49,9 @@ describe("DependencyChart", () => {
     expect(onOpenMap).toHaveBeenCalledWith("customers");
     await fireEvent.keyDown(node("notes"), { key: "Enter" });
     expect(onOpenMap).toHaveBeenLastCalledWith("notes");
+    await fireEvent.click(node("currencies"), { shiftKey: true });
+    expect(onOpenMap).toHaveBeenCalledTimes(2);
+    expect(node("currencies").classList.contains("selected")).toBe(true);
   });
 
   it("highlights search matches and cycles through them with Enter", async () => {
@@ -109,6 +112,10 @@ describe("DependencyChart", () => {
     await fireEvent.click(screen.getByTestId("chart-fit"));
     await fireEvent.click(screen.getByTestId("chart-zoom-out"));
     expect(viewport()).toMatch(/scale\(0\.8\)/);
+    await fireEvent.keyDown(screen.getByTestId("chart-svg"), { key: "0" });
+    expect(viewport()).toMatch(/scale\(1\)/);
+    await fireEvent.keyDown(screen.getByTestId("chart-svg"), { key: "+" });
+    expect(viewport()).toMatch(/scale\(1\.25\)/);
   });
 
   it("exports a standalone SVG", async () => {

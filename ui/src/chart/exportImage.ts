@@ -46,8 +46,10 @@ export function standaloneSvg(svg: SVGSVGElement, viewport: string, width: numbe
 
 /** Renders an SVG string to PNG bytes at `scale` (kept under the canvas size limits). */
 export async function svgToPng(svgText: string, width: number, height: number, scale = 2): Promise<Uint8Array> {
-  const limit = 16000;
-  const s = Math.max(0.1, Math.min(scale, limit / Math.max(width, 1), limit / Math.max(height, 1)));
+  // WebKit caps a canvas at 16384 px a side and about 16.7 M pixels in all.
+  const side = 16000;
+  const area = 16_000_000;
+  const s = Math.min(scale, side / Math.max(width, 1), side / Math.max(height, 1), Math.sqrt(area / Math.max(width * height, 1)));
   const url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
   try {
     const image = new Image();
