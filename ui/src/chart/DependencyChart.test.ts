@@ -118,6 +118,18 @@ describe("DependencyChart", () => {
     expect(viewport()).toMatch(/scale\(1\.25\)/);
   });
 
+  it("lays the chart out top to bottom on request", async () => {
+    mount();
+    await screen.findAllByTestId("chart-node", {}, { timeout: 20_000 });
+    const box = (id: string) => {
+      const m = /translate\(([-\d.]+) ([-\d.]+)\)/.exec(node(id).getAttribute("transform")!)!;
+      return { x: Number(m[1]), y: Number(m[2]) };
+    };
+    expect(box("currencies").x).toBeLessThan(box("customers").x);
+    await fireEvent.change(screen.getByTestId("chart-direction"), { target: { value: "DOWN" } });
+    await vi.waitFor(() => expect(box("currencies").y).toBeLessThan(box("customers").y - 40), { timeout: 20_000 });
+  });
+
   it("exports a standalone SVG", async () => {
     const { onExport } = mount();
     await screen.findAllByTestId("chart-node", {}, { timeout: 20_000 });

@@ -46,6 +46,7 @@ describe("layoutChart with elkjs", () => {
     expect(layout.nodes.map((n) => n.id).sort()).toEqual(["currencies", "customers", "notes", "sales-orders"]);
     const group = layout.groups.find((g) => g.id === "reference")!;
     expect(group.name).toBe("Reference and orders");
+    expect(group.w).toBeGreaterThan("Reference and orders".length * 7);
     for (const n of layout.nodes) {
       expect(n.w).toBeGreaterThan(0);
       if (n.node.group === "reference") expect(inside(n, group)).toBe(true);

@@ -79,6 +79,9 @@ export function buildElkGraph(chart: ChartExport, groups: Group[], direction: Di
       children: byGroup.get(g.id),
       layoutOptions: {
         "elk.padding": `[top=${GROUP_LABEL_SPACE + 10},left=14,bottom=14,right=14]`,
+        // Wide enough for the group's label, which the view draws in the top padding.
+        "elk.nodeSize.constraints": "MINIMUM_SIZE",
+        "elk.nodeSize.minimum": `(${Math.ceil(g.name.length * 7.8 + 28)}, 0)`,
       },
     }));
   const edges: ElkExtendedEdge[] = chart.edges
