@@ -26,20 +26,56 @@ async function createElk(): Promise<ElkInstance> {
   return new ELK() as unknown as ElkInstance;
 }
 
-/** Runs one layout on a fresh ELK instance; rejects with LayoutTimeout after `timeoutMs`. */
-export async function runElk(graph: ElkNode, timeoutMs = 120_000): Promise<ElkNode> {
-  const elk = await createElk();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LayoutTimeout(timeoutMs)), timeoutMs);
-  });
+// The bundled ELK's stand-in worker has no terminate(); only a real worker is stopped.
+function stopWorker(elk: ElkInstance | undefined): void {
   try {
-    return await Promise.race([elk.layout(graph), timeout]);
-  } finally {
-    clearTimeout(timer);
-    elk.terminateWorker?.();
+    elk?.terminateWorker?.();
+  } catch {
+    // nothing to stop
   }
 }
 
-/** An ElkLike running each layout through `runElk`. */
-export const workerElk: ElkLike = { layout: (graph) => runElk(graph) };
+export class LayoutCancelled extends Error {
+  constructor() {
+    super("The layout was cancelled.");
+  }
+}
+
+/**
+ * An ElkLike running each layout on a fresh ELK instance (a fresh worker in the app), stopped
+ * after `timeoutMs`; `cancel()` stops the layouts in flight (the view calls it when the chart
+ * changes again or the view goes away, so a stale 500-map layout does not keep a core busy).
+ */
+export function createWorkerElk(timeoutMs = 120_000): ElkLike & { cancel(): void } {
+  const running = new Set<() => void>();
+  return {
+    async layout(graph: ElkNode): Promise<ElkNode> {
+      let stop: (reason: Error) => void = () => {};
+      const stopped = new Promise<never>((_, reject) => (stop = reject));
+      let elk: ElkInstance | undefined;
+      let done = false;
+      const cancel = () => {
+        done = true;
+        stopWorker(elk);
+        stop(new LayoutCancelled());
+      };
+      running.add(cancel);
+      const timer = setTimeout(() => {
+        stopWorker(elk);
+        stop(new LayoutTimeout(timeoutMs));
+      }, timeoutMs);
+      try {
+        elk = await Promise.race([createElk(), stopped]);
+        if (done) throw new LayoutCancelled();
+        return await Promise.race([elk.layout(graph), stopped]);
+      } finally {
+        clearTimeout(timer);
+        running.delete(cancel);
+        stopWorker(elk);
+      }
+    },
+    cancel() {
+      for (const cancel of [...running]) cancel();
+    },
+  };
+}

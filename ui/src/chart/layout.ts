@@ -23,6 +23,8 @@ export interface ChartLayout {
 /** The part of an ELK instance the layout needs (lets tests and the worker wrapper plug in). */
 export interface ElkLike {
   layout(graph: ElkNode): Promise<ElkNode>;
+  /** Stops the layouts in flight, when the instance can (a worker can, the bundled ELK cannot). */
+  cancel?(): void;
 }
 
 export const NODE_HEIGHT = 46;
