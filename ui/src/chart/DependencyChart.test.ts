@@ -42,6 +42,26 @@ describe("DependencyChart", () => {
     expect(violating?.classList.contains("error")).toBe(true);
   });
 
+  it("marks the maps and edges of a cycle", async () => {
+    const chart = {
+      ...smallChart,
+      nodes: smallChart.nodes.map((n) => ({ ...n, inCycle: n.id === "sales-orders" || n.id === "notes" })),
+      edges: [...smallChart.edges, { from: "notes", to: "sales-orders", causes: [{ kind: "dependsOn" as const }] }],
+      cycles: [["sales-orders", "notes"]],
+    };
+    mount({ chart, findings: [] });
+    await screen.findAllByTestId("chart-node", {}, { timeout: 20_000 });
+    const edge = (from: string, to: string) =>
+      document.querySelector(`[data-testid='chart-edge'][data-from='${from}'][data-to='${to}']`)!;
+    expect(edge("sales-orders", "notes").classList.contains("error")).toBe(true);
+    expect(edge("notes", "sales-orders").classList.contains("error")).toBe(true);
+    expect(edge("currencies", "customers").classList.contains("error")).toBe(false);
+    expect(node("notes").classList.contains("error")).toBe(true);
+    expect(node("currencies").classList.contains("error")).toBe(false);
+    await fireEvent.pointerEnter(edge("notes", "sales-orders"));
+    expect(screen.getByTestId("chart-tooltip").textContent).toContain("Part of a dependency cycle");
+  });
+
   it("opens a map on click and on Enter", async () => {
     const { onOpenMap } = mount();
     await screen.findAllByTestId("chart-node", {}, { timeout: 20_000 });
