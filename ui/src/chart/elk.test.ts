@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { createWorkerElk, LayoutCancelled, LayoutTimeout } from "./elk";
+import { buildElkGraph } from "./layout";
+import { smallChart, smallGroups } from "./fixture.test-data";
+
+// In jsdom there is no Worker, so these run the bundled elkjs: the wrapper's own logic
+// (result passing, cancel, timeout) is what is tested here.
+describe("createWorkerElk", () => {
+  it("lays a graph out", async () => {
+    const result = await createWorkerElk().layout(buildElkGraph(smallChart, smallGroups));
+    expect(result.children?.length).toBe(2);
+  });
+
+  it("rejects the layouts in flight when cancelled", async () => {
+    const elk = createWorkerElk();
+    const pending = elk.layout(buildElkGraph(smallChart, smallGroups));
+    elk.cancel();
+    await expect(pending).rejects.toBeInstanceOf(LayoutCancelled);
+  });
+
+  it("rejects with a timeout error when the layout takes too long", async () => {
+    const pending = createWorkerElk(0).layout(buildElkGraph(smallChart, smallGroups));
+    await expect(pending).rejects.toBeInstanceOf(LayoutTimeout);
+  });
+});

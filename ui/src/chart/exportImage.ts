@@ -1,0 +1,74 @@
+// Export of the drawn chart as files: a standalone SVG (computed styles inlined, CSS variables
+// resolved, whole chart at 1:1, no app stylesheet needed) and a PNG rendered from that SVG.
+// Only produces the data; the app shell saves it through a user-driven dialog.
+// Note: the PNG path loads the SVG as a blob: image, so the app's CSP needs `img-src 'self' blob:`.
+
+const STYLE_PROPS = [
+  "fill", "fill-opacity", "stroke", "stroke-width", "stroke-dasharray", "stroke-opacity", "opacity",
+  "font-family", "font-size", "font-weight", "text-anchor", "dominant-baseline", "visibility",
+];
+
+function inlineStyles(source: Element, target: Element): void {
+  const computed = getComputedStyle(source);
+  const style: string[] = [];
+  for (const prop of STYLE_PROPS) {
+    const value = computed.getPropertyValue(prop);
+    if (value) style.push(`${prop}:${value}`);
+  }
+  target.setAttribute("style", style.join(";"));
+  target.removeAttribute("class");
+  for (let i = 0; i < source.children.length; i++) inlineStyles(source.children[i], target.children[i]);
+}
+
+/**
+ * The chart as a standalone SVG document. `viewport` is the group carrying the zoom/pan
+ * transform (reset to the identity), `width`/`height` the drawing's size.
+ */
+export function standaloneSvg(svg: SVGSVGElement, viewport: string, width: number, height: number, background: string): string {
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  inlineStyles(svg, copy);
+  copy.querySelector(viewport)?.removeAttribute("transform");
+  copy.querySelectorAll("[data-export='skip']").forEach((el) => el.remove());
+  const margin = 16;
+  const w = Math.ceil(width + 2 * margin);
+  const h = Math.ceil(height + 2 * margin);
+  copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  copy.setAttribute("width", String(w));
+  copy.setAttribute("height", String(h));
+  copy.setAttribute("viewBox", `${-margin} ${-margin} ${w} ${h}`);
+  copy.removeAttribute("data-testid");
+  const bg = copy.ownerDocument.createElementNS("http://www.w3.org/2000/svg", "rect");
+  for (const [k, v] of Object.entries({ x: -margin, y: -margin, width: w, height: h })) bg.setAttribute(k, String(v));
+  bg.setAttribute("fill", background);
+  copy.insertBefore(bg, copy.firstChild);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(copy)}`;
+}
+
+/** Renders an SVG string to PNG bytes at `scale` (kept under the canvas size limits). */
+export async function svgToPng(svgText: string, width: number, height: number, scale = 2): Promise<Uint8Array> {
+  // WebKit caps a canvas at 16384 px a side and about 16.7 M pixels in all.
+  const side = 16000;
+  const area = 16_000_000;
+  const s = Math.min(scale, side / Math.max(width, 1), side / Math.max(height, 1), Math.sqrt(area / Math.max(width * height, 1)));
+  const url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
+  try {
+    const image = new Image();
+    await new Promise<void>((resolve, reject) => {
+      image.onload = () => resolve();
+      image.onerror = () => reject(new Error("The chart image could not be rendered."));
+      image.src = url;
+    });
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.ceil(width * s);
+    canvas.height = Math.ceil(height * s);
+    const ctx = canvas.getContext("2d");
+    if (!ctx) throw new Error("No 2D canvas available to render the PNG.");
+    ctx.scale(s, s);
+    ctx.drawImage(image, 0, 0, width, height);
+    const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/png"));
+    if (!blob) throw new Error("The PNG could not be encoded.");
+    return new Uint8Array(await blob.arrayBuffer());
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
