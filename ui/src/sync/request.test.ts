@@ -24,19 +24,25 @@ describe("what to sync", () => {
     expect(selectedMapIds(project, "initial", "nope", [])).toEqual([]);
   });
 
-  it("uses every map, or every async map, when nothing is picked", () => {
-    expect(selectedMapIds(project, "initial", "", [])).toHaveLength(project.tableMaps.length);
+  it("uses the maps of groups marked for initial sync, or every async map, when nothing is picked", () => {
+    const flagged = project.groups
+      .filter((g) => g.initialSync)
+      .flatMap((g) => g.members.map((m) => m.map));
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(flagged.length).toBeLessThan(project.tableMaps.length);
+    expect(selectedMapIds(project, "initial", "", []).sort()).toEqual([...flagged].sort());
     expect(selectedMapIds(project, "async", "", [])).toEqual(["contacts - Contact persons"]);
     expect(selectedMapIds(project, "async", "", ["accounts - Customers V3"])).toEqual(["accounts - Customers V3"]);
   });
 
   it("builds the request", () => {
-    expect(buildRunRequest("/p.json", "initial", "customers", ["x"], true)).toEqual({
+    expect(buildRunRequest("/p.json", "initial", "customers", ["x"], true, "fno")).toEqual({
       projectPath: "/p.json",
       kind: "initial",
       group: "customers",
       maps: [],
       fresh: true,
+      source: "fno",
     });
     expect(buildRunRequest("/p.json", "async", "", ["x"], true)).toEqual({
       projectPath: "/p.json",
@@ -44,6 +50,7 @@ describe("what to sync", () => {
       group: null,
       maps: ["x"],
       fresh: false,
+      source: null,
     });
   });
 });

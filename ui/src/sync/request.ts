@@ -1,7 +1,7 @@
 // What the user picked to sync, turned into the backend's RunRequest: a group or a set of maps,
 // and which maps that means (to show progress rows before the engine announces them).
 
-import type { Project, RunRequest, SyncRunKind, TableMap } from "../bindings";
+import type { Project, RunRequest, Side, SyncRunKind, TableMap } from "../bindings";
 
 export type SyncMode = SyncRunKind | "live";
 
@@ -31,8 +31,15 @@ export function selectedMapIds(
     return [...g.members].sort((a, b) => a.sequence - b.sequence).map((m) => m.map);
   }
   if (maps.length > 0) return project.tableMaps.filter((m) => maps.includes(m.id)).map((m) => m.id);
-  // Nothing picked: every map (initial) or every async map (async), as the engine does.
-  return project.tableMaps.filter((m) => kind === "initial" || m.syncMode === "async").map((m) => m.id);
+  // Nothing picked, as the engine does: the maps of groups marked for initial sync (initial), or
+  // every async map (async).
+  if (kind === "initial") {
+    const flagged = new Set(
+      project.groups.filter((g) => g.initialSync).flatMap((g) => g.members.map((m) => m.map)),
+    );
+    return project.tableMaps.filter((m) => flagged.has(m.id)).map((m) => m.id);
+  }
+  return project.tableMaps.filter((m) => m.syncMode === "async").map((m) => m.id);
 }
 
 export function buildRunRequest(
@@ -41,6 +48,7 @@ export function buildRunRequest(
   group: string,
   maps: string[],
   fresh: boolean,
+  source: Side | null = null,
 ): RunRequest {
   return {
     projectPath,
@@ -48,5 +56,6 @@ export function buildRunRequest(
     group: group === "" ? null : group,
     maps: group === "" ? [...maps] : [],
     fresh: kind === "initial" && fresh,
+    source: kind === "initial" ? source : null,
   };
 }

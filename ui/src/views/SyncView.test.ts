@@ -99,7 +99,7 @@ describe("SyncView", () => {
     await fireEvent.click(screen.getByTestId("sync-run"));
     const result = await screen.findByTestId("sync-result");
     expect(backend.runSync).toHaveBeenCalledWith(
-      { projectPath: PATH, kind: "initial", maps: ["accounts - Customers V3"], group: null, fresh: false },
+      { projectPath: PATH, kind: "initial", maps: ["accounts - Customers V3"], group: null, fresh: false, source: "fno" },
       expect.any(Function),
     );
     expect(result.getAttribute("data-rows-written")).toBe("98");
