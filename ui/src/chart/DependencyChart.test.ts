@@ -78,7 +78,10 @@ describe("DependencyChart", () => {
     mount();
     await screen.findAllByTestId("chart-node", {}, { timeout: 20_000 });
     const input = screen.getByTestId("chart-search");
+    const viewport = () => document.querySelector("[data-viewport]")!.getAttribute("transform");
+    const before = viewport();
     await fireEvent.input(input, { target: { value: "cu" } });
+    expect(viewport()).not.toBe(before); // moved to centre the first match
     expect(node("currencies").classList.contains("match")).toBe(true);
     expect(node("customers").classList.contains("match")).toBe(true);
     expect(node("notes").classList.contains("match")).toBe(false);
