@@ -78,7 +78,10 @@ describe("DependencyChart", () => {
     mount();
     await screen.findAllByTestId("chart-node", {}, { timeout: 20_000 });
     const input = screen.getByTestId("chart-search");
+    const viewport = () => document.querySelector("[data-viewport]")!.getAttribute("transform");
+    const before = viewport();
     await fireEvent.input(input, { target: { value: "cu" } });
+    expect(viewport()).not.toBe(before); // moved to centre the first match
     expect(node("currencies").classList.contains("match")).toBe(true);
     expect(node("customers").classList.contains("match")).toBe(true);
     expect(node("notes").classList.contains("match")).toBe(false);
@@ -161,7 +164,12 @@ describe("DependencyChart", () => {
     expect(text).toContain('xmlns="http://www.w3.org/2000/svg"');
     expect(text).toContain("Customers V3");
     expect(text).not.toContain("transform=\"translate(0 0) scale");
-    expect(text).not.toContain("edge-hit");
+    expect(text).not.toContain("data-export");
+    expect(text.match(/xmlns="http:\/\/www.w3.org\/2000\/svg"/g)).toHaveLength(1);
+    expect(text).not.toContain("tabindex");
+    const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+    expect(doc.querySelector("parsererror")).toBeNull();
+    expect(doc.documentElement.getAttribute("viewBox")).toMatch(/^-16 -16 \d+ \d+$/);
   });
 
   it("says what to do when there are no maps", () => {

@@ -7,17 +7,23 @@ const STYLE_PROPS = [
   "fill", "fill-opacity", "stroke", "stroke-width", "stroke-dasharray", "stroke-opacity", "opacity",
   "font-family", "font-size", "font-weight", "text-anchor", "dominant-baseline", "visibility",
 ];
+// Inherited properties are written only where they differ from the parent, to keep files small.
+const INHERITED = new Set(STYLE_PROPS.filter((p) => p !== "opacity"));
 
-function inlineStyles(source: Element, target: Element): void {
+function inlineStyles(source: Element, target: Element, parent: CSSStyleDeclaration | null): void {
   const computed = getComputedStyle(source);
   const style: string[] = [];
   for (const prop of STYLE_PROPS) {
     const value = computed.getPropertyValue(prop);
-    if (value) style.push(`${prop}:${value}`);
+    if (!value) continue;
+    if (parent && INHERITED.has(prop) && parent.getPropertyValue(prop) === value) continue;
+    if (prop === "opacity" && value === "1") continue;
+    style.push(`${prop}:${value}`);
   }
-  target.setAttribute("style", style.join(";"));
+  if (style.length > 0) target.setAttribute("style", style.join(";"));
+  else target.removeAttribute("style");
   target.removeAttribute("class");
-  for (let i = 0; i < source.children.length; i++) inlineStyles(source.children[i], target.children[i]);
+  for (let i = 0; i < source.children.length; i++) inlineStyles(source.children[i], target.children[i], computed);
 }
 
 /**
@@ -26,17 +32,17 @@ function inlineStyles(source: Element, target: Element): void {
  */
 export function standaloneSvg(svg: SVGSVGElement, viewport: string, width: number, height: number, background: string): string {
   const copy = svg.cloneNode(true) as SVGSVGElement;
-  inlineStyles(svg, copy);
+  inlineStyles(svg, copy, null);
   copy.querySelector(viewport)?.removeAttribute("transform");
   copy.querySelectorAll("[data-export='skip']").forEach((el) => el.remove());
   const margin = 16;
   const w = Math.ceil(width + 2 * margin);
   const h = Math.ceil(height + 2 * margin);
-  copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
   copy.setAttribute("width", String(w));
   copy.setAttribute("height", String(h));
   copy.setAttribute("viewBox", `${-margin} ${-margin} ${w} ${h}`);
-  copy.removeAttribute("data-testid");
+  for (const attr of ["data-testid", "role", "tabindex", "aria-label"]) copy.removeAttribute(attr);
+  copy.querySelectorAll("[tabindex]").forEach((el) => el.removeAttribute("tabindex"));
   const bg = copy.ownerDocument.createElementNS("http://www.w3.org/2000/svg", "rect");
   for (const [k, v] of Object.entries({ x: -margin, y: -margin, width: w, height: h })) bg.setAttribute(k, String(v));
   bg.setAttribute("fill", background);

@@ -1,5 +1,5 @@
-// A small hand-made chart shared by the chart tests: 4 maps, one group of 3, a cycle is not
-// included here (see focus tests); a self-reference and a DW005 finding are.
+// A small hand-made chart shared by the chart tests: 4 maps (3 in one group, 1 ungrouped) in a
+// chain, one self-reference and one DW005 finding. Tests add cycles where they need them.
 import type { ChartExport, Finding, Group } from "../bindings";
 
 export const smallChart: ChartExport = {
