@@ -3,7 +3,7 @@
 // stopped again by its own pid; every run gets a fresh DUALWRITE_STUDIO_HOME so the app's first
 // start creates the demo project, as on a new machine.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,7 +72,11 @@ export const config = {
     if (!existsSync(application)) throw new Error(`The app binary is missing: ${application}`);
     console.log(`app: ${application}`);
     console.log(`DUALWRITE_STUDIO_HOME: ${process.env.DUALWRITE_STUDIO_HOME}`);
-    tauriDriver = spawn(tauriDriverBin, [], { stdio: [null, process.stdout, process.stderr] });
+    // Its output (and the app's) goes to a log file: it prints a backtrace for every dropped connection.
+    mkdirSync(path.join(here, "results"), { recursive: true });
+    const log = openSync(path.join(here, "results", "tauri-driver.log"), "w");
+    console.log("tauri-driver log: e2e/results/tauri-driver.log");
+    tauriDriver = spawn(tauriDriverBin, [], { stdio: ["ignore", log, log] });
     tauriDriver.on("error", (error) => console.error(`could not start ${tauriDriverBin}: ${error.message}`));
     return waitForPort(4444, 30_000);
   },

@@ -49,12 +49,16 @@ function tid(id, attributes = {}) {
 
 async function screenshot(name) {
   mkdirSync(screenshots, { recursive: true });
+  // Let WebKit paint what the DOM already shows (two animation frames) before the capture.
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
   await browser.saveScreenshot(path.join(screenshots, name));
 }
 
-/** The codes of the findings listed in the problems panel. */
+/** The codes of the findings listed in the problems panel (read in one go: the list re-renders). */
 async function problemCodes() {
-  return $$(tid("problem")).map((el) => el.getAttribute("data-code"));
+  return browser.execute(() =>
+    Array.from(document.querySelectorAll('[data-testid="problem"]'), (el) => el.getAttribute("data-code")),
+  );
 }
 
 async function waitForProblem(code, present, what) {
@@ -66,17 +70,38 @@ async function waitForProblem(code, present, what) {
 
 /** Members of a group card as [mapId, sequence] pairs in display order. */
 async function members(groupId) {
-  const card = await $(tid("group-card", { "data-group-id": groupId }));
-  const rows = await card.$$(tid("group-member"));
-  const out = [];
-  for (const row of rows) {
-    out.push([await row.getAttribute("data-map-id"), (await row.$(tid("member-sequence")).getText()).trim()]);
-  }
-  return out;
+  return browser.execute(
+    (selector) =>
+      Array.from(document.querySelectorAll(`${selector} [data-testid="group-member"]`), (row) => [
+        row.getAttribute("data-map-id"),
+        (row.querySelector('[data-testid="member-sequence"]')?.textContent ?? "").trim(),
+      ]),
+    tid("group-card", { "data-group-id": groupId }),
+  );
 }
 
 async function traceSteps() {
-  return $$(tid("trace-step")).map((el) => el.getAttribute("data-step"));
+  return browser.execute(() =>
+    Array.from(document.querySelectorAll('[data-testid="trace-step"]'), (el) => el.getAttribute("data-step")),
+  );
+}
+
+/**
+ * Clicks the middle of an element with the mouse at viewport coordinates. WebKitWebDriver refuses
+ * element clicks on SVG groups ("element not interactable"), so chart nodes are clicked this way.
+ */
+async function clickAtCentre(element) {
+  const box = await browser.execute((el) => {
+    el.scrollIntoView({ block: "center", inline: "center" });
+    const r = el.getBoundingClientRect();
+    return { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) };
+  }, element);
+  await browser.action("pointer").move({ x: box.x, y: box.y, origin: "viewport" }).down().up().perform();
+}
+
+/** Scrolls an element into the middle of its scroll container (in the page: no pointer actions). */
+async function scrollTo(element) {
+  await browser.execute((el) => el.scrollIntoView({ block: "center" }), element);
 }
 
 async function openView(name) {
@@ -103,6 +128,9 @@ describe("Dual-write Studio (real app, demo project)", () => {
       timeout: 10_000,
       timeoutMsg: `expected 7 map rows, found ${await $$(tid("map-row")).length}`,
     });
+    // The welcome note names the temporary home; dismissed so the screenshots show the app itself.
+    const welcome = await $(tid("info-banner"));
+    if (await welcome.isExisting()) await welcome.$('button[aria-label="Dismiss"]').click();
     await screenshot("maps.png");
   });
 
@@ -167,7 +195,7 @@ describe("Dual-write Studio (real app, demo project)", () => {
     });
     await screenshot("chart.png");
 
-    await $(tid("chart-node", { "data-map-id": CUSTOMERS })).click();
+    await clickAtCentre(await $(tid("chart-node", { "data-map-id": CUSTOMERS })));
     await $(tid("map-editor", { "data-map-id": CUSTOMERS })).waitForExist({
       timeoutMsg: `clicking the chart node of "${CUSTOMERS}" did not open its map editor`,
     });
@@ -176,6 +204,7 @@ describe("Dual-write Studio (real app, demo project)", () => {
 
   it("runs an initial test sync of the groups marked for it", async () => {
     if (await $(tid("dirty-marker")).isExisting()) {
+      console.log("project has unsaved changes: saving with file-save");
       await $(tid("file-save")).click();
       await $(tid("dirty-marker")).waitForExist({ reverse: true, timeoutMsg: "the project stayed dirty after Save" });
     }
@@ -195,7 +224,7 @@ describe("Dual-write Studio (real app, demo project)", () => {
     console.log(`initial sync: ${written} rows written, ${failed} failed`);
     expect(written).toBeGreaterThan(0);
     expect(failed).toBe(0);
-    await result.scrollIntoView();
+    await scrollTo(result);
     await screenshot("sync-result.png");
   });
 
@@ -226,7 +255,7 @@ describe("Dual-write Studio (real app, demo project)", () => {
     console.log(`rolled-back trace: ${steps.join(" -> ")}`);
     expect(steps).toContain("targetAbort");
     expect(steps.at(-1)).toBe("sourceRollback");
-    await $(tid("live-trace")).scrollIntoView();
+    await scrollTo(await $(tid("live-trace")));
     await screenshot("live-trace.png");
   });
 });
