@@ -11,6 +11,7 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
+    benchmark: { include: ["bench/**/*.bench.ts"] },
   },
   resolve: process.env.VITEST ? { conditions: ["browser"] } : undefined,
 });

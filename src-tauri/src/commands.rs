@@ -52,7 +52,12 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
 
 #[tauri::command]
 pub async fn start(studio: State<'_, Studio>) -> Result<StartInfo> {
-    Ok(studio.start().await?)
+    let info = studio.start().await?;
+    tracing::info!(
+        since_launch_ms = crate::since_launch_ms() as u64,
+        "window ready: start served"
+    );
+    Ok(info)
 }
 
 #[tauri::command]

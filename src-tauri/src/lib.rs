@@ -7,6 +7,9 @@
 pub mod commands;
 
 use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::sync::OnceLock;
+use std::time::Instant;
 
 use dualwrite::studio::Studio;
 use tauri::Manager;
@@ -28,9 +31,20 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         .invoke_handler(commands::handler())
 }
 
+/// When the process started, for the start-up time logged when the window first asks for its
+/// project (`scripts/bench-app` reads it).
+static LAUNCHED: OnceLock<Instant> = OnceLock::new();
+
+/// Milliseconds since the app started.
+pub fn since_launch_ms() -> u128 {
+    LAUNCHED.get_or_init(Instant::now).elapsed().as_millis()
+}
+
 /// Starts the app.
 pub fn run() {
+    LAUNCHED.get_or_init(Instant::now);
     let _ = tracing_subscriber::fmt()
+        .with_ansi(std::io::stdout().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("DUALWRITE_LOG")
                 .unwrap_or_else(|_| "info".into()),

@@ -23,7 +23,12 @@ describe("maps helpers", () => {
       ],
     };
     expect(mapRunStatus(status, "a")).toEqual({ state: "paused", errors: 3, pauseReason: "paused by hand" });
-    expect(mapRunStatus(status, "b").state).toBe("running");
+    expect(mapRunStatus(status, "b").state).toBe("stopped");
+    const afterARun: Status = {
+      ...status,
+      lastRuns: [{ id: 1, kind: "initial", status: "succeeded", startedAt: 1, finishedAt: 2, counters: {} }],
+    };
+    expect(mapRunStatus(afterARun, "b").state).toBe("running");
     expect(mapRunStatus(status, "c").state).toBe("stopped");
     expect(mapRunStatus(null, "a").state).toBe("stopped");
   });

@@ -21,8 +21,9 @@ export interface MapRunStatus {
 }
 
 /**
- * A map's state as the sync engine knows it: paused when paused, running once the engine
- * tracks it (it has synced), stopped when it has never run or the project is not saved.
+ * A map's state as the sync engine knows it: paused when paused; running once the engine has
+ * worked on the project (a run in its history) or on this map (queue entries, errors); stopped
+ * before any sync, or when the project is not saved.
  */
 export function mapRunStatus(status: Status | null, mapId: string): MapRunStatus {
   const map = status?.maps.find((m) => m.id === mapId);
@@ -30,7 +31,9 @@ export function mapRunStatus(status: Status | null, mapId: string): MapRunStatus
   const errors = Object.values(map.errors).reduce((sum, n) => sum + n, 0);
   const pauseReason =
     map.pauseReason === null ? null : map.pauseReason.kind === "manual" ? "paused by hand" : `alert rule ${map.pauseReason.rule}`;
-  return { state: map.paused ? "paused" : "running", errors, pauseReason };
+  const queued = Object.values(map.queue).reduce((sum, n) => sum + n, 0);
+  const started = (status?.lastRuns.length ?? 0) > 0 || queued > 0 || errors > 0;
+  return { state: map.paused ? "paused" : started ? "running" : "stopped", errors, pauseReason };
 }
 
 /** An id not used by any map: "new map", "new map 2"... */

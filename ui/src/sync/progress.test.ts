@@ -61,3 +61,31 @@ describe("run progress", () => {
     expect(s.round?.report.applied).toBe(0);
   });
 });
+
+describe("a map synced in several legal entities", () => {
+  const event = (legalEntity: string, rowsDone: number, total: number, finished: boolean) => ({
+    event: "map" as const,
+    mapId: "accounts - Customers V3",
+    legalEntity,
+    pass: "first" as const,
+    rowsDone,
+    total,
+    rowsPerSecond: 100,
+    etaSeconds: finished ? 0 : 5,
+    finished,
+  });
+
+  it("adds up its legal entities instead of showing the last one", () => {
+    let state = applyProgress(emptyRun(), { event: "started", kind: "initial", maps: ["accounts - Customers V3"] });
+    state = applyProgress(state, event("USMF", 3000, 3000, true));
+    state = applyProgress(state, event("GBSI", 200, 1000, false));
+    const map = state.maps["accounts - Customers V3"];
+    expect(map.rowsDone).toBe(3200);
+    expect(map.total).toBe(4000);
+    expect(map.finished).toBe(false);
+    expect(map.legalEntity).toBe("GBSI");
+    state = applyProgress(state, event("GBSI", 1000, 1000, true));
+    expect(state.maps["accounts - Customers V3"].rowsDone).toBe(4000);
+    expect(state.maps["accounts - Customers V3"].finished).toBe(true);
+  });
+});
