@@ -6,8 +6,8 @@
 
 pub mod commands;
 
-use std::path::PathBuf;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Instant;
 
