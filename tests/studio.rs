@@ -42,6 +42,18 @@ fn path_text(path: &Path) -> String {
     path.display().to_string()
 }
 
+/// An initial sync of the groups marked for it, copying from F&O (as the demo does).
+fn initial_request(path: &Path) -> RunRequest {
+    RunRequest {
+        project_path: path_text(path),
+        kind: SyncRunKind::Initial,
+        maps: Vec::new(),
+        group: None,
+        fresh: false,
+        source: Some(Side::Fno),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_first_start_creates_and_opens_the_demo_and_later_starts_reopen_the_last_project() {
     let ws = Workspace::new();
@@ -185,14 +197,7 @@ async fn a_test_sync_streams_progress_and_reports_per_map_then_the_record_matche
     let path = ws.small_demo().await;
     let studio = ws.studio();
     let events = Mutex::new(Vec::new());
-    let request = RunRequest {
-        project_path: path_text(&path),
-        kind: SyncRunKind::Initial,
-        maps: Vec::new(),
-        group: None,
-        fresh: false,
-        source: Some(Side::Fno),
-    };
+    let request = initial_request(&path);
     let report = studio
         .run_sync(&request, &|event| events.lock().unwrap().push(event))
         .await
@@ -264,14 +269,7 @@ async fn only_one_test_sync_runs_at_a_time_and_stop_interrupts_it() {
     let path = ws.small_demo().await;
     let studio = std::sync::Arc::new(ws.studio());
     assert!(!studio.stop_run(), "nothing to stop yet");
-    let request = RunRequest {
-        project_path: path_text(&path),
-        kind: SyncRunKind::Initial,
-        maps: Vec::new(),
-        group: None,
-        fresh: false,
-        source: Some(Side::Fno),
-    };
+    let request = initial_request(&path);
     // Stop as soon as the first progress event arrives.
     let stopper = studio.clone();
     let report = studio
@@ -330,17 +328,7 @@ async fn live_test_transactions_return_their_trace_for_success_and_rollback() {
     let path = ws.small_demo().await;
     let studio = ws.studio();
     studio
-        .run_sync(
-            &RunRequest {
-                project_path: path_text(&path),
-                kind: SyncRunKind::Initial,
-                maps: Vec::new(),
-                group: None,
-                fresh: false,
-                source: Some(Side::Fno),
-            },
-            &|_| {},
-        )
+        .run_sync(&initial_request(&path), &|_| {})
         .await
         .unwrap();
     let ok = studio
