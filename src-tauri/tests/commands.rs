@@ -148,3 +148,18 @@ fn commands_are_refused_to_a_remote_origin() {
     let error = response.unwrap_err();
     assert!(error.to_string().contains("not allowed"), "{error}");
 }
+
+#[test]
+fn the_window_may_close_itself_but_not_move_or_resize() {
+    let app = app();
+    let refused = invoke(
+        &app,
+        "plugin:window|set_position",
+        json!({ "label": "main", "value": { "Physical": { "x": 0, "y": 0 } } }),
+    )
+    .unwrap_err();
+    assert!(refused.to_string().contains("not allowed"), "{refused}");
+    // The front end destroys the window itself once unsaved changes are answered for.
+    let closed = invoke(&app, "plugin:window|destroy", json!({ "label": "main" }));
+    assert!(closed.is_ok(), "{closed:?}");
+}

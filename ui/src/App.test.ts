@@ -16,6 +16,8 @@ vi.mock("./lib/backend", async (importOriginal) => {
     pickProjectSavePath: vi.fn(),
     saveProject: vi.fn(),
     newProject: vi.fn(),
+    onCloseRequested: vi.fn(),
+    closeWindow: vi.fn(),
   };
 });
 
@@ -50,7 +52,21 @@ beforeEach(() => {
   vi.mocked(backend.projectStatus).mockRejectedValue(new backend.BackendError("no_store", "Never synced."));
   vi.mocked(backend.recentProjects).mockResolvedValue([]);
   vi.mocked(backend.testEnvironment).mockRejectedValue(new backend.BackendError("unreachable", "Not reachable."));
+  vi.mocked(backend.onCloseRequested).mockResolvedValue(() => {});
 });
+
+/** Moves the first member of the first group down: the project now has unsaved changes. */
+async function makeAnUnsavedChange() {
+  await fireEvent.click(screen.getByTestId("nav-groups"));
+  const member = screen.getAllByTestId("group-member")[0];
+  await fireEvent.click(within(member).getByTestId("member-move-down"));
+}
+
+/** The handler the app gave the backend for the window's close button. */
+async function closeRequestedHandler(): Promise<() => boolean> {
+  await waitFor(() => expect(backend.onCloseRequested).toHaveBeenCalled());
+  return vi.mocked(backend.onCloseRequested).mock.calls[0][0];
+}
 
 afterEach(() => {
   cleanup();
@@ -83,15 +99,39 @@ describe("App", () => {
   it("asks before replacing a project with unsaved changes", async () => {
     render(App);
     await ready();
-    await fireEvent.click(screen.getByTestId("nav-groups"));
-    const member = screen.getAllByTestId("group-member")[0];
-    await fireEvent.click(within(member).getByTestId("member-move-down"));
+    await makeAnUnsavedChange();
     await fireEvent.click(screen.getByTestId("file-open"));
     const dialog = screen.getByRole("dialog");
     expect(dialog.textContent).toContain("not saved");
     await fireEvent.click(within(dialog).getByTestId("unsaved-cancel"));
     expect(screen.queryByRole("dialog")).toBeNull();
     expect(backend.pickProjectToOpen).not.toHaveBeenCalled();
+  });
+
+  it("closing the window without unsaved changes lets it close", async () => {
+    render(App);
+    await ready();
+    const keepOpen = await closeRequestedHandler();
+    expect(keepOpen()).toBe(false);
+    expect(screen.queryByRole("dialog")).toBeNull();
+  });
+
+  it("closing the window with unsaved changes asks first; Cancel keeps it open, Discard closes", async () => {
+    render(App);
+    await ready();
+    await makeAnUnsavedChange();
+    const keepOpen = await closeRequestedHandler();
+
+    expect(keepOpen()).toBe(true);
+    let dialog = await screen.findByRole("dialog");
+    expect(dialog.textContent).toContain("closing the window");
+    await fireEvent.click(within(dialog).getByTestId("unsaved-cancel"));
+    expect(backend.closeWindow).not.toHaveBeenCalled();
+
+    expect(keepOpen()).toBe(true);
+    dialog = await screen.findByRole("dialog");
+    await fireEvent.click(within(dialog).getByTestId("unsaved-discard"));
+    expect(backend.closeWindow).toHaveBeenCalledTimes(1);
   });
 
   it("clicking a problem opens the map editor at the field", async () => {

@@ -4,6 +4,7 @@
 // either side that the other does not follow fails `svelte-check` or the bindings drift test.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
+import { getCurrentWindow } from "@tauri-apps/api/window";
 import { open, save } from "@tauri-apps/plugin-dialog";
 import type {
   Analysis,
@@ -101,6 +102,22 @@ export const setMapPaused = (projectPath: string, map: string, paused: boolean) 
   call<Status>("set_map_paused", { projectPath, map, paused });
 export const recordPair = (request: RecordRequest) => call<RecordPair>("record_pair", { request });
 export const runLive = (request: LiveRequest) => call<LiveOutcome>("run_live", { request });
+
+// The window.
+
+/**
+ * Lets the app decide when the user closes the window: `keepOpen` runs first and returns true to
+ * keep the window open (it then asks about unsaved changes and calls `closeWindow` itself).
+ * Resolves to a function that stops listening.
+ */
+export function onCloseRequested(keepOpen: () => boolean): Promise<() => void> {
+  return getCurrentWindow().onCloseRequested((event) => {
+    if (keepOpen()) event.preventDefault();
+  });
+}
+
+/** Closes the window without asking again. */
+export const closeWindow = () => getCurrentWindow().destroy();
 
 // Files the user picks. Dialogs are the only way the app reaches the file system.
 const PROJECT_FILTER = [{ name: "Dual-write Studio project", extensions: ["json"] }];
