@@ -1,9 +1,10 @@
 // WebdriverIO configuration of the end-to-end tests: drives the real Dual-write Studio binary
 // through tauri-driver (which fronts WebKitWebDriver on Linux). tauri-driver is started here and
 // stopped again by its own pid; every run gets a fresh DUALWRITE_STUDIO_HOME so the app's first
-// start creates the demo project, as on a new machine.
+// start creates the demo project, as on a new machine. The home has a fixed name (one run at a time
+// holds port 4444 anyway) so that the paths the screenshots show are the same on every run.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,7 +23,9 @@ const tauriDriverBin =
 // Set before the workers start (they inherit the environment, and tauri-driver passes it on to
 // WebKitWebDriver, which launches the app with it).
 if (!process.env.DUALWRITE_STUDIO_HOME) {
-  process.env.DUALWRITE_STUDIO_HOME = mkdtempSync(path.join(tmpdir(), "dualwrite-e2e-"));
+  process.env.DUALWRITE_STUDIO_HOME = path.join(tmpdir(), "dualwrite-studio-e2e");
+  rmSync(process.env.DUALWRITE_STUDIO_HOME, { recursive: true, force: true });
+  mkdirSync(process.env.DUALWRITE_STUDIO_HOME, { recursive: true });
   process.env.E2E_OWN_HOME = "1";
 }
 
