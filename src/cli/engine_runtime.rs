@@ -43,36 +43,23 @@ pub async fn open_store(args: &ProjectStateArgs) -> Result<(Project, Store), Cli
 
 /// Checks that the project has a table map `id`; otherwise names the closest one.
 pub fn check_map(project: &Project, path: &Path, id: &str) -> Result<(), CliError> {
-    if project.table_maps.iter().any(|m| m.id == id) {
+    if project.map(id).is_some() {
         return Ok(());
     }
-    let closest = project
-        .table_maps
-        .iter()
-        .map(|m| (strsim::jaro_winkler(&m.id, id), &m.id))
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, id)| id.clone());
     Err(CliError::UnknownMap {
         project: path.to_path_buf(),
         map: id.to_string(),
-        closest,
+        closest: project.closest_map_id(id).map(str::to_string),
     })
 }
 
 /// The map ids of entity group `id`, in sequence order.
 pub fn group_maps(project: &Project, path: &Path, id: &str) -> Result<Vec<String>, CliError> {
-    let group =
-        project
-            .groups
-            .iter()
-            .find(|g| g.id == id)
-            .ok_or_else(|| CliError::UnknownGroup {
-                project: path.to_path_buf(),
-                group: id.to_string(),
-            })?;
-    let mut members = group.members.clone();
-    members.sort_by_key(|m| m.sequence);
-    Ok(members.into_iter().map(|m| m.map).collect())
+    let group = project.group(id).ok_or_else(|| CliError::UnknownGroup {
+        project: path.to_path_buf(),
+        group: id.to_string(),
+    })?;
+    Ok(group.map_ids_in_sequence())
 }
 
 /// Writes `value` as pretty JSON and a newline.

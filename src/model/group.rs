@@ -50,4 +50,12 @@ impl Group {
         members.sort_by_key(|m| m.sequence);
         members
     }
+
+    /// The member maps' ids in sequence order: what a run of the whole group syncs.
+    pub fn map_ids_in_sequence(&self) -> Vec<String> {
+        self.members_in_sequence()
+            .into_iter()
+            .map(|m| m.map.clone())
+            .collect()
+    }
 }

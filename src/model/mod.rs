@@ -76,4 +76,13 @@ impl Project {
     pub fn group(&self, id: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.id == id)
     }
+
+    /// The map id most like `id`, for a "did you mean" when `id` names no map.
+    pub fn closest_map_id(&self, id: &str) -> Option<&str> {
+        self.table_maps
+            .iter()
+            .map(|m| (strsim::jaro_winkler(&m.id, id), m.id.as_str()))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id)
+    }
 }

@@ -25,8 +25,9 @@ async fn open(project_path: &Path) -> Result<(Project, Store), StudioError> {
     Ok((project, store))
 }
 
-fn check_map(project: &Project, map: &str) -> Result<(), StudioError> {
-    if project.table_maps.iter().any(|m| m.id == map) {
+/// Refuses a map id the project does not have (a stale request from the app).
+pub(super) fn check_map(project: &Project, map: &str) -> Result<(), StudioError> {
+    if project.map(map).is_some() {
         Ok(())
     } else {
         Err(StudioError::UnknownMap(map.to_string()))

@@ -21,6 +21,7 @@ use crate::model::{Project, Side};
 use crate::store::RunId;
 
 use super::error::StudioError;
+use super::results::check_map;
 use super::secrets::KeychainSecrets;
 use super::status::{project_status, Status};
 
@@ -130,18 +131,12 @@ impl RunControl {
 pub fn selected_maps(project: &Project, request: &RunRequest) -> Result<Vec<String>, StudioError> {
     if let Some(group) = &request.group {
         let group = project
-            .groups
-            .iter()
-            .find(|g| &g.id == group)
+            .group(group)
             .ok_or_else(|| StudioError::UnknownGroup(group.clone()))?;
-        let mut members = group.members.clone();
-        members.sort_by_key(|m| m.sequence);
-        return Ok(members.into_iter().map(|m| m.map).collect());
+        return Ok(group.map_ids_in_sequence());
     }
     for map in &request.maps {
-        if !project.table_maps.iter().any(|m| &m.id == map) {
-            return Err(StudioError::UnknownMap(map.clone()));
-        }
+        check_map(project, map)?;
     }
     Ok(request.maps.clone())
 }
