@@ -5,6 +5,7 @@
 //! plugins, the managed `Studio` state with the app's directories, and the command list.
 
 pub mod commands;
+mod webview_memory;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -55,6 +56,9 @@ pub fn run() {
             let (config, data) = app_dirs(app)?;
             tracing::info!(config = %config.display(), data = %data.display(), "app directories");
             app.manage(Studio::new(&config, &data));
+            if let Some(window) = app.get_webview_window("main") {
+                webview_memory::economise(&window);
+            }
             Ok(())
         })
         .run(tauri::generate_context!());
