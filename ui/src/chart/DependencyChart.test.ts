@@ -3,6 +3,8 @@ import ELK from "elkjs/lib/elk.bundled.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import DependencyChart from "./DependencyChart.svelte";
 import { smallChart, smallFindings, smallGroups } from "./fixture.test-data";
+import { LARGE_CHART } from "./layout";
+import { syntheticChart } from "./synthetic";
 
 function mount(extra: Record<string, unknown> = {}) {
   const onOpenMap = vi.fn();
@@ -152,6 +154,29 @@ describe("DependencyChart", () => {
     await fireEvent.change(screen.getByTestId("chart-direction"), { target: { value: "DOWN" } });
     await vi.waitFor(() => expect(box("currencies").y).toBeLessThan(box("customers").y - 40), { timeout: 20_000 });
   });
+
+  it("draws the group boxes on request and leaves them out when asked, with a legend note", async () => {
+    mount();
+    await screen.findAllByTestId("chart-group", {}, { timeout: 20_000 });
+    const toggle = screen.getByTestId("chart-group-boxes") as HTMLInputElement;
+    expect(toggle.checked).toBe(true);
+    await fireEvent.click(toggle);
+    await vi.waitFor(() => expect(screen.queryAllByTestId("chart-group")).toHaveLength(0), { timeout: 20_000 });
+    expect(screen.getAllByTestId("chart-node")).toHaveLength(4);
+    expect(screen.getAllByTestId("chart-edge")).toHaveLength(3);
+    expect(screen.getByTestId("chart-boxes-off").textContent).toContain("group is in its tooltip");
+    await fireEvent.click(toggle);
+    await screen.findAllByTestId("chart-group", {}, { timeout: 20_000 });
+  });
+
+  it("leaves the group boxes out by default on a chart above LARGE_CHART maps", async () => {
+    const { chart, groups } = syntheticChart(LARGE_CHART + 1);
+    mount({ chart, groups, findings: [] });
+    const nodes = await screen.findAllByTestId("chart-node", {}, { timeout: 60_000 });
+    expect(nodes).toHaveLength(LARGE_CHART + 1);
+    expect(screen.queryAllByTestId("chart-group")).toHaveLength(0);
+    expect((screen.getByTestId("chart-group-boxes") as HTMLInputElement).checked).toBe(false);
+  }, 60_000);
 
   it("exports a standalone SVG", async () => {
     const { onExport } = mount();
