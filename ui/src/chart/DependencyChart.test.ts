@@ -33,6 +33,18 @@ describe("DependencyChart", () => {
     expect(Number(screen.getByTestId("chart").dataset.layoutMs)).toBeGreaterThanOrEqual(0);
   });
 
+  it("tells the caller each layout it has drawn, with its figures", async () => {
+    const onDrawn = vi.fn();
+    mount({ onDrawn });
+    await vi.waitFor(() => expect(onDrawn).toHaveBeenCalledTimes(1), { timeout: 20_000 });
+    const figures = onDrawn.mock.calls[0][0];
+    expect(figures).toMatchObject({ maps: 4, groupBoxes: true });
+    expect(figures.renderMs).toBeGreaterThanOrEqual(figures.layoutMs);
+    await fireEvent.click(screen.getByTestId("chart-group-boxes"));
+    await vi.waitFor(() => expect(onDrawn).toHaveBeenCalledTimes(2), { timeout: 20_000 });
+    expect(onDrawn.mock.calls[1][0]).toMatchObject({ maps: 4, groupBoxes: false });
+  });
+
   it("marks self-references and sequence violations in the error style", async () => {
     mount();
     await screen.findAllByTestId("chart-node", {}, { timeout: 20_000 });
