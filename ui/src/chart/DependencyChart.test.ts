@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import DependencyChart from "./DependencyChart.svelte";
 import { smallChart, smallFindings, smallGroups } from "./fixture.test-data";
 import { LARGE_CHART } from "./layout";
+import { clearLayouts } from "./layoutCache";
 import { syntheticChart } from "./synthetic";
 
 function mount(extra: Record<string, unknown> = {}) {
@@ -17,7 +18,10 @@ function mount(extra: Record<string, unknown> = {}) {
 
 const node = (id: string) => document.querySelector(`[data-testid='chart-node'][data-map-id='${id}']`) as SVGGElement;
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  clearLayouts();
+});
 
 describe("DependencyChart", () => {
   it("draws the maps, the group box and the edges once ELK has laid them out", async () => {
@@ -189,6 +193,17 @@ describe("DependencyChart", () => {
     expect(screen.queryAllByTestId("chart-group")).toHaveLength(0);
     expect((screen.getByTestId("chart-group-boxes") as HTMLInputElement).checked).toBe(false);
   }, 60_000);
+
+  it("draws a layout already made for the same chart without calling ELK again", async () => {
+    mount();
+    await screen.findAllByTestId("chart-node", {}, { timeout: 20_000 });
+    cleanup();
+    const elk = { layout: () => Promise.reject(new Error("ELK must not be called")) };
+    mount({ elk, chart: structuredClone(smallChart) });
+    const nodes = await screen.findAllByTestId("chart-node", {}, { timeout: 20_000 });
+    expect(nodes).toHaveLength(4);
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
 
   it("exports a standalone SVG", async () => {
     const { onExport } = mount();
