@@ -3,6 +3,9 @@ import ELK from "elkjs/lib/elk.bundled.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import DependencyChart from "./DependencyChart.svelte";
 import { smallChart, smallFindings, smallGroups } from "./fixture.test-data";
+import { LARGE_CHART } from "./layout";
+import { clearLayouts } from "./layoutCache";
+import { syntheticChart } from "./synthetic";
 
 function mount(extra: Record<string, unknown> = {}) {
   const onOpenMap = vi.fn();
@@ -15,7 +18,10 @@ function mount(extra: Record<string, unknown> = {}) {
 
 const node = (id: string) => document.querySelector(`[data-testid='chart-node'][data-map-id='${id}']`) as SVGGElement;
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  clearLayouts();
+});
 
 describe("DependencyChart", () => {
   it("draws the maps, the group box and the edges once ELK has laid them out", async () => {
@@ -29,6 +35,18 @@ describe("DependencyChart", () => {
     expect(node("sales-orders").textContent).toContain("W2");
     await vi.waitFor(() => expect(screen.getByTestId("chart").dataset.renderMs).toBeDefined());
     expect(Number(screen.getByTestId("chart").dataset.layoutMs)).toBeGreaterThanOrEqual(0);
+  });
+
+  it("tells the caller each layout it has drawn, with its figures", async () => {
+    const onDrawn = vi.fn();
+    mount({ onDrawn });
+    await vi.waitFor(() => expect(onDrawn).toHaveBeenCalledTimes(1), { timeout: 20_000 });
+    const figures = onDrawn.mock.calls[0][0];
+    expect(figures).toMatchObject({ maps: 4, groupBoxes: true });
+    expect(figures.renderMs).toBeGreaterThanOrEqual(figures.layoutMs);
+    await fireEvent.click(screen.getByTestId("chart-group-boxes"));
+    await vi.waitFor(() => expect(onDrawn).toHaveBeenCalledTimes(2), { timeout: 20_000 });
+    expect(onDrawn.mock.calls[1][0]).toMatchObject({ maps: 4, groupBoxes: false });
   });
 
   it("marks self-references and sequence violations in the error style", async () => {
@@ -151,6 +169,40 @@ describe("DependencyChart", () => {
     expect(box("currencies").x).toBeLessThan(box("customers").x);
     await fireEvent.change(screen.getByTestId("chart-direction"), { target: { value: "DOWN" } });
     await vi.waitFor(() => expect(box("currencies").y).toBeLessThan(box("customers").y - 40), { timeout: 20_000 });
+  });
+
+  it("draws the group boxes on request and leaves them out when asked, with a legend note", async () => {
+    mount();
+    await screen.findAllByTestId("chart-group", {}, { timeout: 20_000 });
+    const toggle = screen.getByTestId("chart-group-boxes") as HTMLInputElement;
+    expect(toggle.checked).toBe(true);
+    await fireEvent.click(toggle);
+    await vi.waitFor(() => expect(screen.queryAllByTestId("chart-group")).toHaveLength(0), { timeout: 20_000 });
+    expect(screen.getAllByTestId("chart-node")).toHaveLength(4);
+    expect(screen.getAllByTestId("chart-edge")).toHaveLength(3);
+    expect(screen.getByTestId("chart-boxes-off").textContent).toContain("group is in its tooltip");
+    await fireEvent.click(toggle);
+    await screen.findAllByTestId("chart-group", {}, { timeout: 20_000 });
+  });
+
+  it("leaves the group boxes out by default on a chart above LARGE_CHART maps", async () => {
+    const { chart, groups } = syntheticChart(LARGE_CHART + 1);
+    mount({ chart, groups, findings: [] });
+    const nodes = await screen.findAllByTestId("chart-node", {}, { timeout: 60_000 });
+    expect(nodes).toHaveLength(LARGE_CHART + 1);
+    expect(screen.queryAllByTestId("chart-group")).toHaveLength(0);
+    expect((screen.getByTestId("chart-group-boxes") as HTMLInputElement).checked).toBe(false);
+  }, 60_000);
+
+  it("draws a layout already made for the same chart without calling ELK again", async () => {
+    mount();
+    await screen.findAllByTestId("chart-node", {}, { timeout: 20_000 });
+    cleanup();
+    const elk = { layout: () => Promise.reject(new Error("ELK must not be called")) };
+    mount({ elk, chart: structuredClone(smallChart) });
+    const nodes = await screen.findAllByTestId("chart-node", {}, { timeout: 20_000 });
+    expect(nodes).toHaveLength(4);
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 
   it("exports a standalone SVG", async () => {

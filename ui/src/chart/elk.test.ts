@@ -22,4 +22,26 @@ describe("createWorkerElk", () => {
     const pending = createWorkerElk(0).layout(buildElkGraph(smallChart, smallGroups));
     await expect(pending).rejects.toBeInstanceOf(LayoutTimeout);
   });
+
+  it("lays out again after a cancel, a timeout and a dispose (a fresh instance each time)", async () => {
+    const elk = createWorkerElk();
+    const graph = () => buildElkGraph(smallChart, smallGroups);
+    const first = elk.layout(graph());
+    elk.cancel();
+    await expect(first).rejects.toBeInstanceOf(LayoutCancelled);
+    expect((await elk.layout(graph())).children?.length).toBe(2);
+    elk.dispose();
+    expect((await elk.layout(graph())).children?.length).toBe(2);
+    // Nothing in flight: cancel keeps the instance and the next layout still works.
+    elk.cancel();
+    expect((await elk.layout(graph())).children?.length).toBe(2);
+  });
+
+  it("rejects every layout in flight when one times out, since they share the worker", async () => {
+    const elk = createWorkerElk(0);
+    const a = elk.layout(buildElkGraph(smallChart, smallGroups));
+    const b = elk.layout(buildElkGraph(smallChart, smallGroups));
+    await expect(a).rejects.toBeInstanceOf(LayoutTimeout);
+    await expect(b).rejects.toBeInstanceOf(LayoutTimeout);
+  });
 });

@@ -42,40 +42,57 @@ export class LayoutCancelled extends Error {
 }
 
 /**
- * An ElkLike running each layout on a fresh ELK instance (a fresh worker in the app), stopped
- * after `timeoutMs`; `cancel()` stops the layouts in flight (the view calls it when the chart
- * changes again or the view goes away, so a stale 500-map layout does not keep a core busy).
+ * An ElkLike running the layouts on one ELK instance (one worker in the app), stopped after
+ * `timeoutMs`. The instance is kept between layouts: elkjs is compiled Java whose first run in
+ * a fresh worker is 2-4x slower than the next ones (JIT warm-up, BENCHMARKS.md), and the chart
+ * is laid out again on every edit. `cancel()` stops the layouts in flight (the view calls it
+ * when the chart changes again, so a stale 500-map layout does not keep a core busy); stopping
+ * means terminating the worker, so the next layout starts a fresh one. `dispose()` ends the
+ * worker when the view goes away.
  */
-export function createWorkerElk(timeoutMs = 120_000): ElkLike & { cancel(): void } {
-  const running = new Set<() => void>();
+export function createWorkerElk(timeoutMs = 120_000): ElkLike & { cancel(): void; dispose(): void } {
+  const running = new Set<(reason: Error) => void>();
+  let instance: Promise<ElkInstance> | undefined;
+  let current: ElkInstance | undefined;
+  let generation = 0;
+
+  // Ends the worker and rejects every layout in flight on it with `reason`.
+  const stopAll = (reason: () => Error) => {
+    generation++;
+    stopWorker(current);
+    current = undefined;
+    instance = undefined;
+    for (const stop of [...running]) stop(reason());
+  };
+
   return {
     async layout(graph: ElkNode): Promise<ElkNode> {
       let stop: (reason: Error) => void = () => {};
       const stopped = new Promise<never>((_, reject) => (stop = reject));
-      let elk: ElkInstance | undefined;
-      let done = false;
-      const cancel = () => {
-        done = true;
-        stopWorker(elk);
-        stop(new LayoutCancelled());
-      };
-      running.add(cancel);
-      const timer = setTimeout(() => {
-        stopWorker(elk);
-        stop(new LayoutTimeout(timeoutMs));
-      }, timeoutMs);
+      running.add(stop);
+      const timer = setTimeout(() => stopAll(() => new LayoutTimeout(timeoutMs)), timeoutMs);
       try {
-        elk = await Promise.race([createElk(), stopped]);
-        if (done) throw new LayoutCancelled();
+        if (!instance) {
+          const mine = generation;
+          instance = createElk().then((elk) => {
+            // Stopped while the worker was starting: end it rather than keep it.
+            if (mine !== generation) stopWorker(elk);
+            else current = elk;
+            return elk;
+          });
+        }
+        const elk = await Promise.race([instance, stopped]);
         return await Promise.race([elk.layout(graph), stopped]);
       } finally {
         clearTimeout(timer);
-        running.delete(cancel);
-        stopWorker(elk);
+        running.delete(stop);
       }
     },
     cancel() {
-      for (const cancel of [...running]) cancel();
+      if (running.size > 0) stopAll(() => new LayoutCancelled());
+    },
+    dispose() {
+      stopAll(() => new LayoutCancelled());
     },
   };
 }

@@ -1,8 +1,9 @@
 import ELK from "elkjs/lib/elk.bundled.js";
 import { describe, expect, it } from "vitest";
 import type { ChartExport } from "../bindings";
-import { buildElkGraph, groupNodeId, layoutChart, type Box, type ChartLayout } from "./layout";
+import { buildElkGraph, defaultGroupBoxes, groupNodeId, LARGE_CHART, layoutChart, type Box, type ChartLayout } from "./layout";
 import { smallChart, smallGroups } from "./fixture.test-data";
+import { syntheticChart } from "./synthetic";
 
 const inside = (a: Box, b: Box) => a.x >= b.x && a.y >= b.y && a.x + a.w <= b.x + b.w && a.y + a.h <= b.y + b.h;
 const overlap = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
@@ -30,6 +31,20 @@ describe("buildElkGraph", () => {
     const g = buildElkGraph(chart, [...smallGroups, { id: "empty", name: "Empty", members: [] }]);
     expect(g.edges).toHaveLength(3);
     expect(g.children?.some((c) => c.id === groupNodeId("empty"))).toBe(false);
+  });
+
+  it("puts every map at the root, without compound nodes, when the group boxes are off", () => {
+    const g = buildElkGraph(smallChart, smallGroups, "RIGHT", false);
+    expect(g.layoutOptions?.["elk.hierarchyHandling"]).toBeUndefined();
+    expect(g.children?.map((c) => c.id).sort()).toEqual(["currencies", "customers", "notes", "sales-orders"]);
+    expect(g.children?.every((c) => c.children === undefined)).toBe(true);
+    expect(g.edges).toHaveLength(3);
+  });
+
+  it("draws group boxes by default up to LARGE_CHART maps only", () => {
+    expect(defaultGroupBoxes(93)).toBe(true);
+    expect(defaultGroupBoxes(LARGE_CHART)).toBe(true);
+    expect(defaultGroupBoxes(LARGE_CHART + 1)).toBe(false);
   });
 
   it("treats a map whose group is unknown as ungrouped", () => {
@@ -86,5 +101,64 @@ describe("layoutChart with elkjs", () => {
     const elk = { layout: () => Promise.reject(new Error("must not be called")) };
     const layout = await layoutChart(elk, { nodes: [], edges: [], waves: [], cycles: [] }, []);
     expect(layout).toEqual({ width: 0, height: 0, nodes: [], groups: [], edges: [] });
+  });
+});
+
+// A synthetic chart laid out both ways: every map positioned once and apart from the others,
+// every edge routed from its source to its target, and dependencies drawn forwards.
+describe("layoutChart on a synthetic chart", () => {
+  const { chart, groups } = syntheticChart(60);
+  const cycleMembers = new Set(chart.cycles.flat());
+  const inCycle = (e: { from: string; to: string }) => cycleMembers.has(e.from) && cycleMembers.has(e.to);
+
+  for (const groupBoxes of [true, false]) {
+    it(`positions every map and draws parents before their dependents (group boxes ${groupBoxes ? "on" : "off"})`, async () => {
+      const layout = await layoutChart(new ELK(), chart, groups, "RIGHT", groupBoxes);
+      expect(layout.nodes.map((n) => n.id).sort()).toEqual(chart.nodes.map((n) => n.id).sort());
+      for (const n of layout.nodes) {
+        expect(inside(n, { x: 0, y: 0, w: layout.width, h: layout.height })).toBe(true);
+        for (const m of layout.nodes) if (m !== n) expect(overlap(n, m)).toBe(false);
+      }
+      const at = new Map(layout.nodes.map((n) => [n.id, n]));
+      const selfEdges = chart.edges.filter((e) => e.from === e.to).length;
+      expect(layout.edges).toHaveLength(chart.edges.length - selfEdges);
+      const forward = chart.edges.filter((e) => e.from !== e.to && !inCycle(e));
+      expect(forward.length).toBeGreaterThan(50);
+      for (const e of forward) {
+        const a = at.get(e.from)!;
+        const b = at.get(e.to)!;
+        expect(a.x + a.w, `${e.from} -> ${e.to}`).toBeLessThanOrEqual(b.x);
+      }
+      const onBorder = (p: { x: number; y: number }, b: Box) =>
+        p.x >= b.x - 1 && p.x <= b.x + b.w + 1 && p.y >= b.y - 1 && p.y <= b.y + b.h + 1;
+      for (const e of layout.edges) {
+        expect(e.points.length).toBeGreaterThanOrEqual(2);
+        expect(onBorder(e.points[0], at.get(e.from)!)).toBe(true);
+        expect(onBorder(e.points[e.points.length - 1], at.get(e.to)!)).toBe(true);
+      }
+      if (groupBoxes) {
+        expect(layout.groups.map((g) => g.id).sort()).toEqual(groups.map((g) => g.id).sort());
+        for (const g of layout.groups) {
+          for (const n of layout.nodes) {
+            if (n.node.group === g.id) expect(inside(n, g)).toBe(true);
+            else expect(overlap(n, g)).toBe(false);
+          }
+        }
+      } else {
+        expect(layout.groups).toEqual([]);
+      }
+    }, 120_000);
+  }
+
+  it("lays the flat chart out in the core's waves: a later wave never sits left of an earlier one", async () => {
+    const layout = await layoutChart(new ELK(), chart, groups, "RIGHT", false);
+    const at = new Map(layout.nodes.map((n) => [n.id, n]));
+    for (const a of chart.nodes) {
+      for (const b of chart.nodes) {
+        if (a.wave < b.wave && !cycleMembers.has(a.id) && !cycleMembers.has(b.id)) {
+          expect(at.get(a.id)!.x, `${a.id} (W${a.wave}) vs ${b.id} (W${b.wave})`).toBeLessThan(at.get(b.id)!.x);
+        }
+      }
+    }
   });
 });

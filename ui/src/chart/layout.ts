@@ -1,7 +1,18 @@
-// Layout of the dependency chart: builds the ELK graph (maps as nodes, groups as compound
-// nodes, edges routed across the hierarchy) and turns ELK's answer into a plain model in
-// absolute coordinates that the SVG view draws. No drawing and no DOM here, so it is tested
-// in node with the real elkjs. The ELK instance is passed in (worker or main thread: see elk.ts).
+// Layout of the dependency chart: builds the ELK graph and turns ELK's answer into a plain
+// model in absolute coordinates that the SVG view draws. No drawing and no DOM here, so it is
+// tested in node with the real elkjs. The ELK instance is passed in (worker or main thread:
+// see elk.ts).
+//
+// Two shapes of graph, both laid out by ELK's layered algorithm:
+// - with group boxes: groups are compound nodes and edges are routed across the hierarchy
+//   (`INCLUDE_CHILDREN`). Legible, but elkjs' hierarchical layout is slow: ~1.5 s for 93
+//   maps and 2.5-5 s for 500 in BENCHMARKS.md, whatever the options.
+// - flat: maps only, layered from the sources like the core's waves (longest path), cheap
+//   crossing minimisation and polyline edges; ~5x faster. Group boxes cannot be drawn
+//   afterwards as bounding boxes of their members: ELK scatters a group over the layers
+//   (measured on 500 synthetic maps, the boxes would cover thousands of other maps), so the
+//   flat layout draws no boxes and the view says so. It is the default above LARGE_CHART maps,
+//   and the view lets the user ask for the boxes anyway.
 import type { ElkExtendedEdge, ElkNode, ElkPoint, LayoutOptions } from "elkjs/lib/elk-api";
 import type { ChartExport, ChartNode, Edge, Group } from "../bindings";
 
@@ -25,6 +36,8 @@ export interface ElkLike {
   layout(graph: ElkNode): Promise<ElkNode>;
   /** Stops the layouts in flight, when the instance can (a worker can, the bundled ELK cannot). */
   cancel?(): void;
+  /** Frees the instance (ends its worker) when the view goes away. */
+  dispose?(): void;
 }
 
 export const NODE_HEIGHT = 46;
@@ -38,8 +51,33 @@ export function nodeWidth(node: ChartNode): number {
 export const groupNodeId = (id: string) => `group:${id}`;
 export const edgeId = (e: Edge) => `${e.from}\u0000${e.to}`;
 
-/** Above this many maps the layout trades polish for speed (see rootOptions). */
+/** Above this many maps the layout trades polish for speed (see rootOptions) and is flat by default. */
 export const LARGE_CHART = 150;
+
+/** Whether group boxes are drawn when the user has not chosen: up to LARGE_CHART maps. */
+export const defaultGroupBoxes = (mapCount: number) => mapCount <= LARGE_CHART;
+
+/** Options of the flat layout (no compound nodes), measured in BENCHMARKS.md "Chart layout". */
+function flatOptions(direction: Direction): LayoutOptions {
+  return {
+    "elk.algorithm": "layered",
+    "elk.direction": direction,
+    // Layers by longest path from the sources, as the core computes waves: cheap, and a map's
+    // column (RIGHT) or row (DOWN) is its wave, except around cycles.
+    "elk.layered.layering.strategy": "LONGEST_PATH_SOURCE",
+    // One graph, not one per connected component side by side, so the layers stay the waves.
+    "elk.separateConnectedComponents": "false",
+    "elk.edgeRouting": "POLYLINE",
+    "elk.layered.crossingMinimization.greedySwitch.type": "OFF",
+    "elk.layered.thoroughness": "1",
+    "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
+    "elk.spacing.nodeNode": "18",
+    "elk.layered.spacing.nodeNodeBetweenLayers": "48",
+    "elk.spacing.edgeNode": "12",
+    "elk.json.shapeCoords": "ROOT",
+    "elk.json.edgeCoords": "ROOT",
+  };
+}
 
 function rootOptions(direction: Direction, size: number): LayoutOptions {
   const large = size > LARGE_CHART;
@@ -64,10 +102,28 @@ function rootOptions(direction: Direction, size: number): LayoutOptions {
   };
 }
 
-/** The ELK graph for a chart; groups with no map in the chart are left out. */
-export function buildElkGraph(chart: ChartExport, groups: Group[], direction: Direction = "RIGHT"): ElkNode {
+function layoutEdges(chart: ChartExport): ElkExtendedEdge[] {
   const known = new Set(chart.nodes.map((n) => n.id));
-  const toElk = (n: ChartNode): ElkNode => ({ id: n.id, width: nodeWidth(n), height: NODE_HEIGHT });
+  return chart.edges
+    .filter((e) => e.from !== e.to && known.has(e.from) && known.has(e.to))
+    .map((e) => ({ id: edgeId(e), sources: [e.from], targets: [e.to] }));
+}
+
+const toElk = (n: ChartNode): ElkNode => ({ id: n.id, width: nodeWidth(n), height: NODE_HEIGHT });
+
+/**
+ * The ELK graph for a chart: with `groupBoxes`, groups are compound nodes (groups with no map
+ * in the chart are left out); without, every map is a node of the root (see the module doc).
+ */
+export function buildElkGraph(
+  chart: ChartExport,
+  groups: Group[],
+  direction: Direction = "RIGHT",
+  groupBoxes = true,
+): ElkNode {
+  if (!groupBoxes) {
+    return { id: "root", layoutOptions: flatOptions(direction), children: chart.nodes.map(toElk), edges: layoutEdges(chart) };
+  }
   const byGroup = new Map<string, ElkNode[]>();
   const root: ElkNode[] = [];
   const groupIds = new Set(groups.map((g) => g.id));
@@ -92,14 +148,11 @@ export function buildElkGraph(chart: ChartExport, groups: Group[], direction: Di
         "elk.nodeSize.minimum": `(${Math.ceil(g.name.length * 7.8 + 28)}, 0)`,
       },
     }));
-  const edges: ElkExtendedEdge[] = chart.edges
-    .filter((e) => e.from !== e.to && known.has(e.from) && known.has(e.to))
-    .map((e) => ({ id: edgeId(e), sources: [e.from], targets: [e.to] }));
   return {
     id: "root",
     layoutOptions: rootOptions(direction, chart.nodes.length),
     children: [...compound, ...root],
-    edges,
+    edges: layoutEdges(chart),
   };
 }
 
@@ -152,14 +205,15 @@ export function toChartLayout(result: ElkNode, chart: ChartExport, groups: Group
   return layout;
 }
 
-/** Lays the chart out with the given ELK instance. */
+/** Lays the chart out with the given ELK instance (group boxes by default up to LARGE_CHART maps). */
 export async function layoutChart(
   elk: ElkLike,
   chart: ChartExport,
   groups: Group[],
   direction: Direction = "RIGHT",
+  groupBoxes = defaultGroupBoxes(chart.nodes.length),
 ): Promise<ChartLayout> {
   if (chart.nodes.length === 0) return { width: 0, height: 0, nodes: [], groups: [], edges: [] };
-  const result = await elk.layout(buildElkGraph(chart, groups, direction));
+  const result = await elk.layout(buildElkGraph(chart, groups, direction, groupBoxes));
   return toChartLayout(result, chart, groups);
 }
