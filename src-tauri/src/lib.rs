@@ -44,6 +44,7 @@ pub fn since_launch_ms() -> u128 {
 /// Starts the app.
 pub fn run() {
     LAUNCHED.get_or_init(Instant::now);
+    webview_memory::prepare_process();
     let _ = tracing_subscriber::fmt()
         .with_ansi(std::io::stdout().is_terminal())
         .with_env_filter(
