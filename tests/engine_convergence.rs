@@ -10,9 +10,9 @@
 //! one recorded conflict. The model is compared with the real SQLite files after every round.
 //! Each case runs on fresh SQLite files in a temp dir; the number of cases is kept small for CI.
 //!
-//! Known engine gap, kept out of the generator and pinned by an ignored test at the end: a row
-//! created on both sides before any sync has no snapshot, so the engine sees no conflict and
-//! the side processed first (F&O) wins whatever the primary.
+//! A new key may be created on both sides before a sync (the model sees both sides changed
+//! since the last sync: one conflict, primary wins); the smallest such case is also pinned by a
+//! test of its own at the end.
 
 mod convergence_model;
 mod engine_support;
@@ -20,7 +20,7 @@ mod engine_support;
 use convergence_model::{dataverse_customers, fno_customers, Customer, Model, RowKey};
 use dualwrite::engine::{Engine, RoundOptions, RoundReport};
 use dualwrite::model::Side;
-use dualwrite::store::ErrorFilter;
+use dualwrite::store::{ConflictFilter, ErrorFilter};
 use engine_support::World;
 use proptest::prelude::*;
 
@@ -50,7 +50,8 @@ enum Step {
         row: usize,
         group: usize,
     },
-    /// An application creates a new customer (N-0001..N-0002 in DEMF) that neither side has yet.
+    /// An application creates a new customer (N-0001..N-0002 in DEMF) that its side does not
+    /// have yet (the other side may have created it too, before a sync).
     Insert { side: Side, new: usize, name: usize },
     /// Collect the change logs into the queue without processing (changes queued, not applied).
     Collect,
@@ -154,11 +155,9 @@ async fn run_step(world: &World, engine: &Engine, model: &mut Model, step: &Step
         }
         Step::Insert { side, new, name } => {
             let key = ("DEMF".to_string(), format!("N-{:04}", new + 1));
-            // Only a key neither side has yet: a row created on both sides before a sync is a
-            // known engine gap (no snapshot, so no conflict is seen and the F&O entry, processed
-            // first, wins whatever the primary); see
-            // `a_row_created_on_both_sides_before_a_sync_takes_the_primary_values` below.
-            if model.fno.contains_key(&key) || model.dataverse.contains_key(&key) {
+            // Only a key this side does not have yet; the other side may have created it since
+            // the last sync (then both did: a conflict).
+            if model.side_mut(*side).contains_key(&key) {
                 return;
             }
             let (company, account) = &key;
@@ -331,11 +330,16 @@ async fn run_case(primary: Side, steps: Vec<Step>) {
 }
 
 fn run(primary: Side, steps: Vec<Step>) {
+    block_on(run_case(primary, steps));
+}
+
+/// Runs a case on a runtime of its own (proptest bodies are not async).
+fn block_on<F: std::future::Future>(case: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("tokio runtime")
-        .block_on(run_case(primary, steps));
+        .block_on(case)
 }
 
 proptest! {
@@ -357,53 +361,78 @@ proptest! {
 }
 
 /// Minimal case the property found (shrunk from a random run): the same new key created on both
-/// sides before any sync. Expected: a conflict, the primary side's values on both sides. Today
-/// the engine has no snapshot for the key, so it sees no conflict; the F&O entry (collected and
-/// processed first) is written to Dataverse and the Dataverse entry is then skipped (its version
-/// moved on), so with Dataverse primary the F&O values win. Not fixed in `src/engine/round/`:
-/// treating "no snapshot, target row exists" as a conflict would also turn every first edit after
-/// an initial sync run without snapshots into a conflict the target may win, so the rule needs a
-/// decision (compare the target row with the transformed source row, or snapshot every copy).
+/// sides before any sync. No snapshot exists for the key, yet both sides hold it: a conflict like
+/// any other. The primary (Dataverse) values land on both sides although the F&O entry is
+/// collected and processed first; the F&O values are recorded as the losing side of one conflict,
+/// nothing goes to the error log and neither side gets a second row.
 #[test]
-#[ignore = "engine gap: a row created on both sides before a sync ignores the primary (issue 3)"]
 fn a_row_created_on_both_sides_before_a_sync_takes_the_primary_values() {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
-        .block_on(async {
-            let (world, engine) = synced_world(Side::Dataverse).await;
-            world
+    block_on(async {
+        let (world, engine) = synced_world(Side::Dataverse).await;
+        world
                 .fno
                 .exec(
                     "INSERT INTO CustCustomerV3Entity (dataAreaId, CustomerAccount, Name, \
                      CustomerGroupId, Status) VALUES ('DEMF', 'N-0001', 'F&O name', '10', 'Active')",
                 )
                 .await;
-            world
-                .dataverse
-                .exec(
-                    "INSERT INTO account (company, accountnumber, name, statuscode) \
+        world
+            .dataverse
+            .exec(
+                "INSERT INTO account (company, accountnumber, name, statuscode) \
                      VALUES ('DEMF', 'N-0001', 'Dataverse name', 2)",
-                )
-                .await;
-            let report = round(&engine).await;
-            let key = ("DEMF".to_string(), "N-0001".to_string());
-            let fno = fno_customers(&world).await;
-            let dataverse = dataverse_customers(&world).await;
-            let names = (
-                fno.get(&key).map(|c| c.name.clone()),
-                dataverse.get(&key).map(|c| c.name.clone()),
-            );
-            assert_eq!(
-                names,
-                (
-                    Some("Dataverse name".to_string()),
-                    Some("Dataverse name".to_string())
-                ),
-                "the primary (Dataverse) wins: {report:?}"
-            );
-            assert_eq!(report.conflicts, 1, "{report:?}");
-            engine.close().await;
-        });
+            )
+            .await;
+        let report = round(&engine).await;
+        let key = ("DEMF".to_string(), "N-0001".to_string());
+        let fno = fno_customers(&world).await;
+        let dataverse = dataverse_customers(&world).await;
+        let expected = Customer {
+            name: "Dataverse name".to_string(),
+            status: Some("OnHold".to_string()),
+            group: None,
+            invoice_account: None,
+        };
+        assert_eq!(
+            (fno.get(&key), dataverse.get(&key)),
+            (Some(&expected), Some(&expected)),
+            "the primary (Dataverse) wins: {report:?}"
+        );
+        assert_eq!(fno, dataverse, "both sides equal under the map");
+        assert_eq!(
+            fno.len(),
+            SEEDED * COMPANIES.len() + 1,
+            "one new row, no duplicate"
+        );
+        assert_eq!((report.conflicts, report.failed), (1, 0), "{report:?}");
+
+        let conflicts = engine
+            .store()
+            .list_conflicts(&ConflictFilter::default())
+            .await
+            .expect("conflicts");
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+        let conflict = &conflicts[0];
+        assert_eq!(
+            (conflict.map_id.as_str(), conflict.key.as_str()),
+            ("customers", r#"["DEMF","N-0001"]"#)
+        );
+        assert_eq!(conflict.winning_side, Side::Dataverse);
+        assert_eq!(conflict.winning_values["name"], "Dataverse name");
+        assert_eq!(
+            conflict.losing_values["Name"], "F&O name",
+            "the losing change is kept"
+        );
+        let errors = engine
+            .store()
+            .list_errors(&ErrorFilter::default())
+            .await
+            .expect("errors");
+        assert!(errors.is_empty(), "not an error: {errors:?}");
+
+        // Settled: the loopback of the write is no change and no second conflict.
+        let again = round(&engine).await;
+        assert_eq!((again.applied, again.conflicts), (0, 0), "{again:?}");
+        engine.close().await;
+    });
 }

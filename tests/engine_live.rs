@@ -3,7 +3,8 @@
 //! children's lookups; a business-validation failure on the target leaves both sides unchanged;
 //! every refusal writes nothing; the time limit rolls back both; deletes go live even for async
 //! maps; `--split` commits chunks on their own; a crash between the two commits is settled at the
-//! next start; the engine's target writes are not captured back.
+//! next start, but a transaction another engine on the same store is running is left alone until
+//! its owner is gone; the engine's target writes are not captured back.
 
 mod engine_support;
 
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use dualwrite::endpoint::CaptureSpec;
 use dualwrite::endpoint::ErrorCategory;
-use dualwrite::engine::live::{LiveLimits, LiveOptions, Resolution, Step, TxnRow};
+use dualwrite::engine::live::{LiveHold, LiveLimits, LiveOptions, Resolution, Step, TxnRow};
 use dualwrite::engine::Engine;
 use dualwrite::model::{Side, SyncMode};
 use dualwrite::store::LiveState;
@@ -505,6 +506,105 @@ async fn a_crash_between_the_commits_is_compensated_at_the_next_start() {
     engine.close().await;
 }
 
+/// Options that hold the transaction open between the target's and the source's commit.
+fn held(hold: &LiveHold) -> LiveOptions {
+    LiveOptions {
+        hold_after_target_commit: Some(hold.clone()),
+        ..LiveOptions::default()
+    }
+}
+
+/// Once the held transaction is between its commits, a second engine starts on the same store
+/// (settling in-doubt entries, as every start does) and must leave it alone: the entry stays
+/// unfinished and the target keeps the batch, while the source has not committed yet.
+async fn another_engine_while_held(world: &World, hold: &LiveHold) -> Engine {
+    hold.held.notified().await;
+    let other = open(world).await;
+    let unresolved = other.store().unresolved_live_txns().await.expect("journal");
+    assert_eq!(unresolved.len(), 1, "{unresolved:?}");
+    assert_eq!(unresolved[0].state, LiveState::TargetCommitted);
+    assert!(other.resolve_in_doubt().await.expect("resolve").is_empty());
+    assert_eq!(
+        counts(&other).await,
+        [0, 0, 2, 1],
+        "untouched while it runs"
+    );
+    other
+}
+
+/// A transaction between its two commits is the running engine's business, not a crash: the
+/// other engine leaves it alone, and the first then commits it.
+#[tokio::test]
+async fn a_transaction_another_engine_is_running_is_left_alone() {
+    let world = World::sqlite().await;
+    set_modes(&world, &[]);
+    let running = open(&world).await;
+    let hold = LiveHold::default();
+    let options = held(&hold);
+    let txn = order_rows("77", "Line two");
+    let (outcome, other) =
+        tokio::join!(running.live_transaction(Side::Fno, &txn, &options), async {
+            let other = another_engine_while_held(&world, &hold).await;
+            hold.release.notify_one();
+            other
+        });
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    assert_eq!(
+        journal_state(&other, outcome.journal_id).await,
+        LiveState::Committed
+    );
+    assert_eq!(
+        counts(&other).await,
+        [2, 1, 2, 1],
+        "both sides hold the pair"
+    );
+    assert!(other.resolve_in_doubt().await.expect("resolve").is_empty());
+    running.close().await;
+    other.close().await;
+}
+
+/// The same, but the running transaction is abandoned between its commits (its task dropped:
+/// its source rolls back and its owner lock goes, as when its process dies): the other engine
+/// left it alone while it ran, and settles it once its owner is gone.
+#[tokio::test]
+async fn an_abandoned_transaction_is_settled_once_its_owner_is_gone() {
+    let world = World::sqlite().await;
+    set_modes(&world, &[]);
+    let running = open(&world).await;
+    let hold = LiveHold::default();
+    let options = held(&hold);
+    let txn = order_rows("77", "Line two");
+    let other = tokio::select! {
+        outcome = running.live_transaction(Side::Fno, &txn, &options) => {
+            panic!("the held transaction finished: {outcome:?}")
+        }
+        other = another_engine_while_held(&world, &hold) => other,
+    };
+    // The transaction's future is dropped here.
+    let unresolved = other.store().unresolved_live_txns().await.expect("journal");
+    assert_eq!(unresolved.len(), 1, "{unresolved:?}");
+    let settled = other.resolve_in_doubt().await.expect("resolve");
+    assert_eq!(settled.len(), 1, "{settled:?}");
+    assert_eq!(settled[0].journal_id, unresolved[0].id.0);
+    assert_eq!(settled[0].resolution, Resolution::Compensated);
+    assert_eq!(
+        counts(&other).await,
+        [0, 0, 0, 0],
+        "neither side keeps the rows"
+    );
+    assert_eq!(
+        journal_state(&other, Some(settled[0].journal_id)).await,
+        LiveState::RolledBack
+    );
+    let owners = world.state_dir.join(dualwrite::store::OWNER_DIR);
+    let left: Vec<_> = std::fs::read_dir(&owners)
+        .expect("owner lock directory")
+        .collect();
+    assert!(left.is_empty(), "no owner lock file left: {left:?}");
+    running.close().await;
+    other.close().await;
+}
+
 #[tokio::test]
 async fn a_crash_after_both_commits_but_before_the_journal_is_settled_as_committed() {
     let world = World::sqlite().await;
@@ -530,7 +630,12 @@ async fn a_crash_after_both_commits_but_before_the_journal_is_settled_as_committ
         .payload_summary;
     let again = engine
         .store()
-        .journal_prepare(Side::Fno, &summary, dualwrite::store::Timestamp::now())
+        .journal_prepare(
+            Side::Fno,
+            "crashed-process",
+            &summary,
+            dualwrite::store::Timestamp::now(),
+        )
         .await
         .expect("journal");
     let settled = engine.resolve_in_doubt().await.expect("resolve");

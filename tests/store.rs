@@ -1063,7 +1063,7 @@ async fn live_journal_lifecycle_and_in_doubt_query() {
     let summary = json!({"maps": ["salesorders"], "keys": [["SO-1"]], "records": 3});
 
     let ok = store
-        .journal_prepare(Side::Fno, &summary, T0)
+        .journal_prepare(Side::Fno, "gone-1", &summary, T0)
         .await
         .expect("prepare");
     store
@@ -1075,7 +1075,7 @@ async fn live_journal_lifecycle_and_in_doubt_query() {
         .await
         .expect("committed");
     let failed = store
-        .journal_prepare(Side::Dataverse, &summary, T0)
+        .journal_prepare(Side::Dataverse, "gone-1", &summary, T0)
         .await
         .expect("prepare");
     store
@@ -1084,7 +1084,7 @@ async fn live_journal_lifecycle_and_in_doubt_query() {
         .expect("rolled back");
     // Crashes: one between the two commits, one before the target committed.
     let between = store
-        .journal_prepare(Side::Fno, &summary, T0)
+        .journal_prepare(Side::Fno, "gone-1", &summary, T0)
         .await
         .expect("prepare");
     store
@@ -1092,7 +1092,7 @@ async fn live_journal_lifecycle_and_in_doubt_query() {
         .await
         .expect("target");
     let before = store
-        .journal_prepare(Side::Fno, &summary, T0)
+        .journal_prepare(Side::Fno, "gone-1", &summary, T0)
         .await
         .expect("prepare");
     store.close().await;
@@ -1109,6 +1109,7 @@ async fn live_journal_lifecycle_and_in_doubt_query() {
         (Side::Fno, Side::Dataverse)
     );
     assert_eq!(unresolved[0].payload_summary, summary);
+    assert_eq!(unresolved[0].owner.as_deref(), Some("gone-1"));
 
     let later = T0.plus(Duration::from_secs(1));
     store
@@ -1159,7 +1160,7 @@ async fn live_journal_lifecycle_and_in_doubt_query() {
         "{refused:?}"
     );
     let fresh = store
-        .journal_prepare(Side::Fno, &summary, later)
+        .journal_prepare(Side::Fno, "gone-1", &summary, later)
         .await
         .expect("prepare");
     assert!(store
@@ -1363,4 +1364,89 @@ fn words_parse_with_a_helpful_error() {
     for status in EntryStatus::ALL {
         assert_eq!(status.as_str().parse::<EntryStatus>(), Ok(*status));
     }
+}
+
+/// Set in the child process of
+/// `a_live_owner_lock_is_held_until_its_process_dies`: the state directory to lock in.
+const OWNER_CHILD_DIR: &str = "DUALWRITE_TEST_OWNER_CHILD_DIR";
+
+/// Two real processes: a child (this test binary, re-run for this test alone) claims a live
+/// owner lock and waits; while it lives the parent cannot take the lock over, and once the child
+/// is killed (no chance to clean up) the operating system has released it and the parent can.
+/// The lock file of a lock dropped normally is removed; an owner id from a damaged store is
+/// refused rather than used as a path.
+#[tokio::test]
+async fn a_live_owner_lock_is_held_until_its_process_dies() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    if let Ok(dir) = std::env::var(OWNER_CHILD_DIR) {
+        // Child: hold a lock until killed.
+        let store = Store::open(Path::new(&dir)).await.expect("child open");
+        let lock = store.claim_live_owner().expect("child claim");
+        // On a line of its own: the test harness has already written the test's name.
+        println!("\nowner={}", lock.owner());
+        // The parent kills this process long before; the limit only bounds a broken run.
+        std::thread::sleep(Duration::from_secs(60));
+        panic!("the parent did not kill the child within a minute");
+    }
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join(".dualwrite");
+    let store = Store::open(&state).await.expect("open");
+
+    // In one process: a held lock excludes a second holder, even a second handle of this one.
+    let own = store.claim_live_owner().expect("claim");
+    let file = state
+        .join(dualwrite::store::OWNER_DIR)
+        .join(format!("{}.lock", own.owner()));
+    assert!(file.exists(), "{}", file.display());
+    assert!(store
+        .take_over_live_owner(own.owner())
+        .expect("try")
+        .is_none());
+    let owner = own.owner().to_string();
+    drop(own);
+    assert!(!file.exists(), "the lock file goes with the lock");
+    let taken = store.take_over_live_owner(&owner).expect("try");
+    assert!(taken.is_some(), "a released owner can be taken over");
+    drop(taken);
+    assert!(matches!(
+        store.take_over_live_owner("../../etc/passwd"),
+        Err(StoreError::Corrupt {
+            column: "owner",
+            ..
+        })
+    ));
+
+    let mut child = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "a_live_owner_lock_is_held_until_its_process_dies",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(OWNER_CHILD_DIR, &state)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the child");
+    let stdout = child.stdout.take().expect("child stdout");
+    let owner = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("owner=").map(str::to_string))
+        .expect("the child reports its owner id");
+    assert!(
+        store.take_over_live_owner(&owner).expect("try").is_none(),
+        "the child process holds {owner}"
+    );
+    child.kill().expect("kill the child");
+    child.wait().expect("reap the child");
+    let taken = store
+        .take_over_live_owner(&owner)
+        .expect("try")
+        .expect("the dead child's lock is free");
+    assert_eq!(taken.owner(), owner);
+    drop(taken);
+    store.close().await;
 }

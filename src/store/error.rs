@@ -91,6 +91,16 @@ pub enum StoreError {
         from: &'static str,
         to: &'static str,
     },
+    /// The lock file that marks a live transaction's owner could not be created or locked.
+    #[error(
+        "cannot lock the live transaction owner file {path}: {source} (the runtime store's \
+         directory must be writable and on a file system with file locks)"
+    )]
+    OwnerLock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// No record has this id.
     #[error("runtime store: there is no {what} with id {id}")]
     NotFound { what: &'static str, id: i64 },

@@ -11,8 +11,11 @@
 //! ```
 //!
 //! At start the engine lists the unresolved transactions (prepared, target committed, in
-//! doubt), checks both sides using the payload summary, and settles each one. Transitions the
-//! diagram does not allow are refused, so a bug cannot silently "un-commit" a transaction.
+//! doubt), checks both sides using the payload summary, and settles each one whose owner is
+//! gone: each entry names the owner lock its process holds while the transaction runs
+//! ([`super::LiveOwnerLock`]), so a transaction another process is running right now is never
+//! settled behind its back. Transitions the diagram does not allow are refused, so a bug cannot
+//! silently "un-commit" a transaction.
 
 use serde::{Deserialize, Serialize};
 
@@ -72,29 +75,35 @@ pub struct LiveTxn {
     /// What the engine needs to check both sides after a crash (maps, keys, counts), as JSON.
     /// Never row data with secrets.
     pub payload_summary: serde_json::Value,
+    /// The owner lock held while the transaction runs ([`super::LiveOwnerLock::owner`]);
+    /// `None` for entries journaled before owners were recorded.
+    pub owner: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
 
 const COLUMNS: &str =
-    "id, source_side, target_side, state, payload_summary, created_at, updated_at";
+    "id, source_side, target_side, state, payload_summary, owner, created_at, updated_at";
 
 impl StoreTx {
-    /// Journals a new live transaction from `source_side` to the other side, as prepared.
+    /// Journals a new live transaction from `source_side` to the other side, as prepared, run
+    /// by `owner` (the id of the owner lock its process holds until it is settled).
     pub async fn journal_prepare(
         &mut self,
         source_side: Side,
+        owner: &str,
         payload_summary: &serde_json::Value,
         now: Timestamp,
     ) -> Result<LiveTxnId, StoreError> {
         sqlx::query_scalar(
             "INSERT INTO live_journal \
-             (source_side, target_side, state, payload_summary, created_at, updated_at) \
-             VALUES (?, ?, 'prepared', ?, ?, ?) RETURNING id",
+             (source_side, target_side, state, payload_summary, owner, created_at, updated_at) \
+             VALUES (?, ?, 'prepared', ?, ?, ?, ?) RETURNING id",
         )
         .bind(side_word(source_side))
         .bind(side_word(source_side.other()))
         .bind(payload_summary.to_string())
+        .bind(owner)
         .bind(now.as_millis())
         .bind(now.as_millis())
         .fetch_one(self.conn())
@@ -154,12 +163,13 @@ impl Store {
     pub async fn journal_prepare(
         &self,
         source_side: Side,
+        owner: &str,
         payload_summary: &serde_json::Value,
         now: Timestamp,
     ) -> Result<LiveTxnId, StoreError> {
         let mut tx = self.begin().await?;
         let id = tx
-            .journal_prepare(source_side, payload_summary, now)
+            .journal_prepare(source_side, owner, payload_summary, now)
             .await?;
         tx.commit().await?;
         Ok(id)
@@ -188,7 +198,7 @@ impl Store {
     }
 
     /// Live transactions that are prepared, target-committed or in doubt, oldest first: what
-    /// the engine must resolve when it starts.
+    /// the engine must resolve when it starts (those whose owner is gone).
     pub async fn unresolved_live_txns(&self) -> Result<Vec<LiveTxn>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM live_journal \
@@ -209,6 +219,7 @@ fn live_txn_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<LiveTxn, StoreErro
         target_side: r.side("target_side")?,
         state: r.word("state")?,
         payload_summary: r.json("payload_summary")?,
+        owner: r.opt_text("owner")?,
         created_at: r.time("created_at")?,
         updated_at: r.time("updated_at")?,
     })

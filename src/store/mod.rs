@@ -5,7 +5,8 @@
 //! It holds the async queue (references, not data) and the change-log cursors, per-row
 //! snapshots for conflict detection, conflicts, the error log, run history with initial-sync
 //! resume points, the activity log, the live-transaction journal, per-map pause state and
-//! placeholder parents. One file per concern below.
+//! placeholder parents. One file per concern below. Beside the database, `live-owners/` holds
+//! the lock files of live transactions running right now ([`LiveOwnerLock`]).
 //!
 //! # Why it is shaped this way
 //! - **Nothing half-written.** Every write happens in a [`StoreTx`] (`BEGIN IMMEDIATE`), and
@@ -32,6 +33,7 @@ mod conflicts;
 mod error;
 mod errors_log;
 mod journal;
+mod live_owner;
 mod map_state;
 mod open;
 mod placeholders;
@@ -48,6 +50,7 @@ pub use errors_log::{
     RetrySelection,
 };
 pub use journal::{LiveState, LiveTxn};
+pub use live_owner::{LiveOwnerLock, OWNER_DIR};
 pub use map_state::{MapState, PauseReason};
 pub use open::{
     default_dir, known_migrations, Durability, StoreOptions, DATABASE_FILE, STATE_DIR_NAME,

@@ -135,6 +135,9 @@ pub(crate) mod path {
     pub fn member(group: usize, member: usize) -> String {
         format!("groups[{group}].members[{member}]")
     }
+    pub fn alert_rule_key(rule: usize, key: &str) -> String {
+        format!("alertRules[{rule}].{key}")
+    }
 }
 
 /// `"a", "b" and "c"`.

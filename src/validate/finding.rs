@@ -82,11 +82,12 @@ pub enum Code {
     DW014,
     DW015,
     DW016,
+    DW017,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 17] = [
         Code::DW001,
         Code::DW002,
         Code::DW003,
@@ -103,6 +104,7 @@ impl Code {
         Code::DW014,
         Code::DW015,
         Code::DW016,
+        Code::DW017,
     ];
 
     /// The code as written in reports and documentation, e.g. `DW001`.
@@ -124,6 +126,7 @@ impl Code {
             Code::DW014 => "DW014",
             Code::DW015 => "DW015",
             Code::DW016 => "DW016",
+            Code::DW017 => "DW017",
         }
     }
 
@@ -146,6 +149,7 @@ impl Code {
             Code::DW014 => "Too many legal entities",
             Code::DW015 => "Map in several groups, or unknown group member",
             Code::DW016 => "Bidirectional async map without a primary side",
+            Code::DW017 => "Alert rule that cannot trip as meant",
         }
     }
 }
@@ -158,7 +162,7 @@ impl fmt::Display for Code {
 
 /// A string that is not a finding code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("\"{0}\" is not a finding code; codes run from DW001 to DW016")]
+#[error("\"{0}\" is not a finding code; codes run from DW001 to DW017")]
 pub struct UnknownCode(pub String);
 
 impl FromStr for Code {
@@ -360,7 +364,7 @@ mod tests {
             assert_eq!(code.as_str(), format!("{code:?}"));
         }
         assert_eq!("dw007".parse::<Code>(), Ok(Code::DW007));
-        assert!("DW017".parse::<Code>().is_err());
+        assert!("DW018".parse::<Code>().is_err());
         let titles: std::collections::HashSet<_> = Code::ALL.iter().map(|c| c.title()).collect();
         assert_eq!(titles.len(), Code::ALL.len());
     }

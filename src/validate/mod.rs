@@ -21,7 +21,7 @@ pub use finding::{Code, Finding, Severity, Summary, UnknownCode};
 use crate::chart::DependencyChart;
 use crate::model::Project;
 use context::Context;
-use rules::{chart_rules, fields, groups, keys, limits, maps};
+use rules::{alert_rules, chart_rules, fields, groups, keys, limits, maps};
 
 /// Validates a project (builds its chart).
 pub fn validate(project: &Project) -> Vec<Finding> {
@@ -52,6 +52,7 @@ pub fn validate_with_chart(project: &Project, chart: &DependencyChart) -> Vec<Fi
     limits::legal_entities(&cx, out);
     groups::membership(&cx, out);
     maps::async_primary(&cx, out);
+    alert_rules::alert_rules(&cx, out);
 
     findings.sort_by(Finding::report_order);
     tracing::debug!(

@@ -2,6 +2,7 @@
 //! subjects, path and message) and the corrected project that no longer does; plus a clean
 //! realistic project with no findings at all.
 
+mod alert_rules;
 mod builders;
 mod chart_rules;
 mod docs;

@@ -33,6 +33,13 @@ fn broken() -> Project {
         sequence: 1,
     });
     p.groups[MASTER_DATA].expected_records_per_transaction = Some(5_000);
+    p.alert_rules.push(dualwrite::model::AlertRule {
+        map: Some("ghost".into()),
+        category: dualwrite::model::AlertCategory::Application,
+        count: 0,
+        within_minutes: 0,
+        action: dualwrite::model::AlertAction::Pause,
+    });
     p
 }
 
@@ -52,6 +59,7 @@ fn findings_are_sorted_by_code_then_subjects_then_path_and_are_stable() {
         Code::DW012,
         Code::DW015,
         Code::DW016,
+        Code::DW017,
     ] {
         assert!(
             codes.contains(&expected),

@@ -258,7 +258,7 @@ subjects: Array<string>, message: string, hint: string,
  */
 path?: string | null, };
 
-export type Code = "DW001" | "DW002" | "DW003" | "DW004" | "DW005" | "DW006" | "DW007" | "DW008" | "DW009" | "DW010" | "DW011" | "DW012" | "DW013" | "DW014" | "DW015" | "DW016";
+export type Code = "DW001" | "DW002" | "DW003" | "DW004" | "DW005" | "DW006" | "DW007" | "DW008" | "DW009" | "DW010" | "DW011" | "DW012" | "DW013" | "DW014" | "DW015" | "DW016" | "DW017";
 
 export type Severity = "error" | "warning" | "info";
 

@@ -24,7 +24,9 @@ pub struct InitialSyncOptions {
     pub parallelism: usize,
     /// Rows per page read and per batch written (one target transaction each).
     pub batch_size: usize,
-    /// Write per-row snapshots so that a later async round can detect conflicts.
+    /// Write per-row snapshots so that a later async round can detect conflicts. Without them
+    /// the async round cannot tell a copied row from one created on both sides since: the first
+    /// change of a copied row is then a conflict that the map's primary side wins.
     pub snapshots: bool,
     /// Count the rows first (a key-only scan) so that progress has a total and an ETA.
     pub count_rows: bool,

@@ -10,7 +10,7 @@
 //!   commit, then source commit; failures and the time limit roll back both;
 //! - `batch`: the target batch in unit-of-work order with generated ids propagated;
 //! - [`recovery`]: unfinished journal entries settled after a crash (compensating the target of a
-//!   half-written pair);
+//!   half-written pair), never one whose owner process is still running it;
 //! - [`outcome`]: the result with its trace for the app's sequence diagram.
 //!
 //! Deletes always go live: a delete of an async map's table is accepted in a live transaction
@@ -26,7 +26,10 @@ mod protocol;
 pub mod recovery;
 pub mod txn_file;
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Notify;
 
 pub use outcome::{ChunkOutcome, LiveOutcome, Step, TraceStep};
 pub use plan::{LiveLimits, Refusal};
@@ -50,6 +53,26 @@ pub struct LiveOptions {
     /// Test hook: stop right after the target commits, leaving the source uncommitted, as a
     /// crash between the two commits would (resolve with [`Engine::resolve_in_doubt`]).
     pub stop_after_target_commit: bool,
+    /// Test hook: after the target commits, signal [`LiveHold::held`] and wait for
+    /// [`LiveHold::release`] before committing the source, as a slow source commit would (the
+    /// transaction is running, unfinished in the journal, for as long as the test likes).
+    pub hold_after_target_commit: Option<LiveHold>,
+}
+
+/// The two signals of [`LiveOptions::hold_after_target_commit`].
+#[derive(Debug, Clone, Default)]
+pub struct LiveHold {
+    /// Notified once the target has committed and the transaction waits.
+    pub held: Arc<Notify>,
+    /// Notify to let the transaction commit its source and finish.
+    pub release: Arc<Notify>,
+}
+
+impl PartialEq for LiveHold {
+    /// The same hold: the same two signals.
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.held, &other.held) && Arc::ptr_eq(&self.release, &other.release)
+    }
 }
 
 impl Default for LiveOptions {
@@ -58,6 +81,7 @@ impl Default for LiveOptions {
             time_limit: DEFAULT_TIME_LIMIT,
             limits: LiveLimits::default(),
             stop_after_target_commit: false,
+            hold_after_target_commit: None,
         }
     }
 }
@@ -95,7 +119,8 @@ impl Engine {
     }
 
     /// Settles the live transactions a crash left unfinished (see [`recovery`]); one entry per
-    /// settled transaction.
+    /// settled transaction. A transaction another process or engine is still running is left
+    /// alone.
     pub async fn resolve_in_doubt(&self) -> Result<Vec<ResolvedTxn>, EngineError> {
         recovery::resolve_all(self).await
     }

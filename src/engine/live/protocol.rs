@@ -10,7 +10,9 @@
 //! any failure or the limit rolls back both open transactions and journals "rolled_back". The
 //! target is written with [`Origin::Engine`], so its change capture does not report the rows
 //! back as application changes (no loopback). If the source fails to commit after the target
-//! did, the target is compensated at once (see [`super::recovery`]).
+//! did, the target is compensated at once (see [`super::recovery`]). From before the journal
+//! entry exists until the transaction returns, it holds an owner lock that the entry names, so
+//! another process starting meanwhile leaves the entry alone.
 
 use std::time::Duration;
 
@@ -92,6 +94,15 @@ pub(super) async fn run(
             };
         }
     };
+    // Held until this function returns, however it returns: while it is held, no other
+    // process's recovery settles the journal entry (see `store::LiveOwnerLock`).
+    let owner = match engine.store().claim_live_owner() {
+        Ok(owner) => owner,
+        Err(e) => {
+            let failure = Failure::Engine(e.into());
+            return abort(engine, failure, None, None, None, trace).await;
+        }
+    };
     let mut source_tx: Option<Tx> = None;
     let mut target_tx: Option<Tx> = None;
     let mut journal_id: Option<LiveTxnId> = None;
@@ -100,6 +111,7 @@ pub(super) async fn run(
         prepare(
             engine,
             source,
+            owner.owner(),
             planned,
             &mut source_tx,
             &mut target_tx,
@@ -137,6 +149,10 @@ pub(super) async fn run(
             trace,
         );
     }
+    if let Some(hold) = &options.hold_after_target_commit {
+        hold.held.notify_one();
+        hold.release.notified().await;
+    }
     if let Err(e) = source_tx.commit().await {
         let error = EngineError::from(e);
         trace.push(Step::SourceRollback, Some(error.to_string()));
@@ -160,9 +176,11 @@ pub(super) async fn run(
 
 /// Writes the source, sends the ordered batch to the target and journals it as prepared;
 /// leaves both transactions open in the slots.
+#[allow(clippy::too_many_arguments)]
 async fn prepare(
     engine: &Engine,
     source: Side,
+    owner: &str,
     mut planned: Vec<PlannedRow>,
     source_slot: &mut Option<Tx>,
     target_slot: &mut Option<Tx>,
@@ -226,7 +244,7 @@ async fn prepare(
         .map_err(|e| Failure::Internal(format!("could not journal the live transaction: {e}")))?;
     let id = engine
         .store()
-        .journal_prepare(source, &summary, Timestamp::now())
+        .journal_prepare(source, owner, &summary, Timestamp::now())
         .await
         .map_err(EngineError::from)?;
     *journal_slot = Some(id);

@@ -15,17 +15,32 @@
 //! pair at all, and it matches what live sync promises (both or neither). Its one risk, a later
 //! change to the same target rows between the crash and the restart being overwritten, is small
 //! because resolution runs when the engine starts, before anything else syncs.
+//!
+//! Only a transaction whose owner is gone is settled: "unfinished" in the journal also
+//! describes a transaction another process (or another engine on the same store) is running
+//! right now, between its target and its source commit, and compensating that one would undo
+//! a pair that is about to commit. Each entry names its owner lock
+//! ([`crate::store::LiveOwnerLock`]); recovery takes that lock first and skips the entry while
+//! the owner holds it, however long the owner takes (the time limit covers the steps before the
+//! target's commit, not the source's commit). Holding the lock while settling also keeps two
+//! engines starting together from settling one entry twice, and the entry is read again under
+//! the lock, since its owner may have settled it since the list was read. Entries journaled
+//! before owners were recorded have no lock to test: they are settled once untouched for longer
+//! than the live time limit plus a margin ([`UNOWNED_AFTER`]).
+
+use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::endpoint::{Endpoint, Key, Operation, Origin};
-use crate::store::{LiveState, LiveTxnId, StoreError, Timestamp};
+use crate::store::{LiveOwnerLock, LiveState, LiveTxn, LiveTxnId, Store, StoreError, Timestamp};
 
 use super::super::rows::comparable;
 use super::super::{Engine, EngineError};
 use super::batch::key_text;
 use super::journal_summary::{row_from_json, JournalOp, JournalSummary};
 use super::txn_file::TxnOp;
+use super::DEFAULT_TIME_LIMIT;
 
 /// How an unfinished live transaction was settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,10 +62,27 @@ pub struct ResolvedTxn {
     pub resolution: Resolution,
 }
 
-/// Settles every unresolved journal entry, oldest first.
+/// How long an entry without an owner must be untouched before it is settled: the live time
+/// limit plus a margin for the source's commit and the journal step after it.
+pub const UNOWNED_AFTER: Duration = DEFAULT_TIME_LIMIT.saturating_add(Duration::from_secs(60));
+
+/// Settles every unresolved journal entry whose owner is gone, oldest first; entries still
+/// owned by a running transaction are left alone (and logged).
 pub(super) async fn resolve_all(engine: &Engine) -> Result<Vec<ResolvedTxn>, EngineError> {
     let mut settled = Vec::new();
-    for txn in engine.store().unresolved_live_txns().await? {
+    let store = engine.store();
+    for txn in store.unresolved_live_txns().await? {
+        let Some(_owner) = take_over(store, &txn)? else {
+            tracing::info!(journal = txn.id.0, owner = ?txn.owner, "live transaction still running elsewhere; left alone");
+            continue;
+        };
+        let still_unresolved = store
+            .live_txn(txn.id)
+            .await?
+            .is_some_and(|t| t.state.is_unresolved());
+        if !still_unresolved {
+            continue;
+        }
         let resolution = resolve_one(engine, txn.id).await?;
         tracing::info!(journal = txn.id.0, ?resolution, "live transaction resolved");
         settled.push(ResolvedTxn {
@@ -61,7 +93,17 @@ pub(super) async fn resolve_all(engine: &Engine) -> Result<Vec<ResolvedTxn>, Eng
     Ok(settled)
 }
 
-/// Settles one journal entry by looking at both sides.
+/// Whether this process may settle the entry: `Some` (holding its owner lock, when it has
+/// one) when its owner is gone, `None` while it may still be running.
+fn take_over(store: &Store, txn: &LiveTxn) -> Result<Option<Option<LiveOwnerLock>>, StoreError> {
+    match &txn.owner {
+        Some(owner) => Ok(store.take_over_live_owner(owner)?.map(Some)),
+        None => Ok((txn.updated_at <= Timestamp::now().minus(UNOWNED_AFTER)).then_some(None)),
+    }
+}
+
+/// Settles one journal entry by looking at both sides (the caller owns it: its own
+/// transaction, or one whose owner is gone).
 pub(super) async fn resolve_one(engine: &Engine, id: LiveTxnId) -> Result<Resolution, EngineError> {
     let Some(txn) = engine.store().live_txn(id).await? else {
         return Err(StoreError::NotFound {

@@ -7,7 +7,8 @@
 //!    not data), advancing the cursor in the same store transaction.
 //! 3. [`Engine::process_queue`] claims entries in the store's order (group sequence, wave, FIFO)
 //!    and applies each one ([`process`]): concurrency skip, conflict detection by snapshots with
-//!    the primary side winning, upsert by integration key, snapshot update.
+//!    the primary side winning (a key with no snapshot that both sides hold was created on both:
+//!    a conflict too), upsert by integration key, snapshot update.
 //!
 //! [`Engine::sync_once`] does 2 and 3 until the queue has nothing ready. Around each entry:
 //! - `missing_parent`: a lookup that finds no parent row creates a placeholder parent (maps

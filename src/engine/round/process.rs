@@ -10,6 +10,13 @@
 //!   the last sync. The map's primary side (F&O when unset) wins: its row is written to the other
 //!   side (whichever side the entry came from), and the losing values are recorded as a conflict,
 //!   not as an error. Only bidirectional maps have conflicts; a one-way map's source always wins.
+//! - **Created on both sides**: a row with no snapshot was never synced (the initial sync and
+//!   every applied entry write one), so when the target holds the key too, both sides created it
+//!   since the last sync: a conflict like any other, whatever the values (as an edit made the same
+//!   on both sides is one). A placeholder the engine created on the target is the exception: the
+//!   real row hydrates it. The decision this takes: an initial sync run with `snapshots: false`
+//!   leaves every copied row without one, so the first change of such a row after it is a
+//!   conflict that the primary side wins.
 //! - Application failures (value map, lookup not found, constraints) go to the error log and the
 //!   entry is failed (retry from the CLI once fixed); system failures are rescheduled.
 
@@ -198,7 +205,9 @@ pub(super) async fn apply(
                 &s.side(target_side).values,
                 carried(map, target_side, source_side),
             ),
-            _ => false,
+            // Never synced, yet on both sides: created on both since the last sync.
+            (None, Some(_)) => !is_placeholder(engine, map, target_side, &target_key).await?,
+            (_, None) => false,
         };
     let primary = map.map.primary.unwrap_or(Side::Fno);
     // The side whose row is written to the other: the source, unless the target is the primary
@@ -244,6 +253,26 @@ pub(super) async fn apply(
         conflict,
         written_ref,
     ))))
+}
+
+/// Whether the row of `side` with this key is a placeholder the engine created and the real
+/// row has not hydrated yet (it is no change of the application, so no conflict).
+async fn is_placeholder(
+    engine: &Engine,
+    map: &ResolvedMap,
+    side: Side,
+    key: &Key,
+) -> Result<bool, EngineError> {
+    let placeholder = missing_parent::hydrated_ref(map, side, key);
+    let open = engine
+        .store
+        .unhydrated_among(
+            &placeholder.map_id,
+            side,
+            std::slice::from_ref(&placeholder.key),
+        )
+        .await?;
+    Ok(!open.is_empty())
 }
 
 /// Transforms `row` of `from` and upserts it on the other side; returns the values written.
