@@ -1,7 +1,7 @@
 //! The two-sided protocol of one live transaction:
 //!
 //! ```text
-//! source: begin (as the application) -> write the unit of work (held open)
+//! source: begin (as the application) -> write the unit of work (held open) -> read it back
 //! target: begin (as the engine) -> ordered batch -> journal "prepared"
 //! target: commit -> journal "target_committed" -> source: commit -> journal "committed"
 //! ```
@@ -23,6 +23,7 @@ use super::batch::apply_target;
 use super::journal_summary::{JournalOp, JournalSummary};
 use super::outcome::{LiveOutcome, Step, Trace};
 use super::plan::{plan, PlannedRow};
+use super::post_image::read_post_images;
 use super::txn_file::{TxnOp, TxnRow};
 use super::LiveOptions;
 
@@ -205,6 +206,8 @@ async fn prepare(
             }
         }
     }
+    // The target gets the records as they now stand on the source, not only the columns written.
+    read_post_images(source, &mut planned, source_tx.as_mut()).await?;
     trace.push(
         Step::SourcePreCommit,
         Some(format!("{} rows", planned.len())),
