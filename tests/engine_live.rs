@@ -697,6 +697,46 @@ async fn partial_updates(world: &World) {
         text(l2, "msdyn_customergroupid").as_deref(),
         Some(group_id.as_str())
     );
+    // Columns the source requires (NOT NULL, no default) may be left out too: L-1's status alone
+    // from F&O, L-2's alone from Dataverse.
+    let txn = rows(serde_json::json!([
+        { "table": "CustCustomerV3Entity", "op": "upsert", "values": {
+            "dataAreaId": "USMF", "CustomerAccount": "L-1", "Status": "OnHold" } }
+    ]));
+    let outcome = engine
+        .live_transaction(Side::Fno, &txn, &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let txn = rows(serde_json::json!([
+        { "table": "account", "op": "upsert", "values": {
+            "company": "USMF", "accountnumber": "L-2", "statuscode": 1 } }
+    ]));
+    let outcome = engine
+        .live_transaction(Side::Dataverse, &txn, &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let customers = fno_customers(&engine).await;
+    let l1 = find(&customers, &[("CustomerAccount", "L-1")]).expect("L-1 on F&O");
+    let l2 = find(&customers, &[("CustomerAccount", "L-2")]).expect("L-2 on F&O");
+    assert_eq!(
+        [text(l1, "Name"), text(l1, "Status")],
+        [Some("Renamed one".into()), Some("OnHold".into())]
+    );
+    assert_eq!(
+        [text(l2, "Name"), text(l2, "Status")],
+        [Some("Renamed".into()), Some("Active".into())]
+    );
+    let accounts = dv_accounts(&engine).await;
+    let l1 = find(&accounts, &[("accountnumber", "L-1")]).expect("L-1 on Dataverse");
+    let l2 = find(&accounts, &[("accountnumber", "L-2")]).expect("L-2 on Dataverse");
+    assert_eq!(
+        [text(l1, "name"), text(l1, "statuscode")],
+        [Some("Renamed one".into()), Some("2".into())]
+    );
+    assert_eq!(
+        [text(l2, "name"), text(l2, "statuscode")],
+        [Some("Renamed".into()), Some("1".into())]
+    );
     assert_eq!(counts(&engine).await, [2, 1, 2, 1], "updates, no new rows");
     engine.close().await;
 }
@@ -777,7 +817,8 @@ async fn a_partial_update_failing_a_postgres_check_rolls_back_both() {
 }
 
 /// The demo as the CLI runs it: an update of an account's credit limit alone, from Dataverse,
-/// reaches F&O; a negative one fails F&O's `CHECK (CREDITLIMIT >= 0)` and changes nothing.
+/// reaches F&O; a negative one fails F&O's `CHECK (CREDITLIMIT >= 0)` and changes nothing; the
+/// credit limit alone from F&O reaches Dataverse.
 #[tokio::test]
 async fn the_demo_takes_a_credit_limit_update_from_dataverse_and_refuses_a_negative_one() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -850,5 +891,26 @@ async fn the_demo_takes_a_credit_limit_update_from_dataverse_and_refuses_a_negat
     )
     .expect("account");
     assert_eq!(text(account, "creditlimit").as_deref(), Some("55555"));
+    // The other way: the credit limit alone from F&O (ORGANIZATIONNAME is NOT NULL there).
+    let txn = rows(serde_json::json!([
+        { "table": "CustCustomerV3Entity", "op": "upsert", "values": {
+            "DATAAREAID": "USMF", "CUSTOMERACCOUNT": "US-00001", "CREDITLIMIT": 1234 } }
+    ]));
+    let outcome = engine
+        .live_transaction(Side::Fno, &txn, &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let accounts = all_rows(dataverse.as_ref(), "account", &["accountid"]).await;
+    let updated = find(
+        &accounts,
+        &[("accountnumber", "US-00001"), ("msdyn_company", &usmf)],
+    )
+    .expect("account");
+    assert_eq!(text(updated, "creditlimit").as_deref(), Some("1234"));
+    assert_eq!(text(updated, "name"), text(account, "name"));
+    assert_eq!(
+        text(updated, "msdyn_customergroupid"),
+        text(account, "msdyn_customergroupid")
+    );
     engine.close().await;
 }

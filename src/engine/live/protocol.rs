@@ -23,7 +23,7 @@ use super::batch::apply_target;
 use super::journal_summary::{JournalOp, JournalSummary};
 use super::outcome::{LiveOutcome, Step, Trace};
 use super::plan::{plan, PlannedRow};
-use super::post_image::read_post_images;
+use super::post_image::{fill_required_columns, read_post_images};
 use super::txn_file::{TxnOp, TxnRow};
 use super::LiveOptions;
 
@@ -198,6 +198,15 @@ async fn prepare(
         journal_source.push(JournalOp::of(row.map.id(), &operation, &key, None));
         source_ops.push(operation);
     }
+    // An update of some columns of an existing row keeps the others (see `post_image`).
+    let schema = source_endpoint.schema().await?;
+    fill_required_columns(
+        source_endpoint.name(),
+        &schema,
+        &mut source_ops,
+        source_tx.as_mut(),
+    )
+    .await?;
     let results = source_tx.apply(&source_ops).await?;
     for (row, result) in planned.iter_mut().zip(results) {
         if let crate::endpoint::OperationResult::Upserted { generated, .. } = result {
