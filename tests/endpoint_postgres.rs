@@ -36,6 +36,7 @@ scenario!(
     values_that_do_not_fit_are_refused_naming_the_column,
     upsert_needs_a_unique_key,
     an_open_transaction_is_invisible_until_commit_and_gone_after_rollback,
+    a_transaction_reads_its_own_uncommitted_rows_by_key,
     scan_pages_in_key_order_with_a_filter,
     capture_records_app_changes_with_increasing_versions,
     a_key_change_is_a_delete_and_an_upsert,

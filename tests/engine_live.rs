@@ -4,7 +4,8 @@
 //! every refusal writes nothing; the time limit rolls back both; deletes go live even for async
 //! maps; `--split` commits chunks on their own; a crash between the two commits is settled at the
 //! next start, but a transaction another engine on the same store is running is left alone until
-//! its owner is gone; the engine's target writes are not captured back.
+//! its owner is gone; the engine's target writes are not captured back; an update of one column
+//! carries the whole record (its post-image) from either side, and a refused one changes neither.
 
 mod engine_support;
 
@@ -727,5 +728,294 @@ async fn a_reference_to_a_row_of_the_same_map_in_the_batch_gets_its_new_id() {
     assert_eq!(text(l1, "invoiceaccountid"), text(l2, "accountid"));
     assert!(text(l2, "accountid").is_some());
     assert_eq!(text(l2, "invoiceaccountid"), None);
+    engine.close().await;
+}
+
+/// Creates L-1 (Active) and L-2 (OnHold) in group 77 through a live transaction from F&O.
+async fn created_lines(world: &World) -> Engine {
+    set_modes(world, &[]);
+    let engine = open(world).await;
+    let created = engine
+        .live_transaction(
+            Side::Fno,
+            &order_rows("77", "Line two"),
+            &LiveOptions::default(),
+        )
+        .await;
+    assert!(created.committed, "{:?}", created.reason);
+    engine
+}
+
+/// An update of one column, from either side, carries the record as it now stands: the other
+/// side gets the new value and keeps every other column.
+async fn partial_updates(world: &World) {
+    let engine = created_lines(world).await;
+    let before = dv_accounts(&engine).await;
+    let group_id = text(
+        find(&before, &[("accountnumber", "L-1")]).expect("L-1"),
+        "msdyn_customergroupid",
+    )
+    .expect("group lookup");
+
+    // From F&O: only L-1's name.
+    let txn = rows(serde_json::json!([
+        { "table": "CustCustomerV3Entity", "op": "upsert", "values": {
+            "dataAreaId": "USMF", "CustomerAccount": "L-1", "Name": "Renamed one" } }
+    ]));
+    let outcome = engine
+        .live_transaction(Side::Fno, &txn, &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let accounts = dv_accounts(&engine).await;
+    let l1 = find(&accounts, &[("accountnumber", "L-1")]).expect("L-1 on Dataverse");
+    assert_eq!(text(l1, "name").as_deref(), Some("Renamed one"));
+    assert_eq!(text(l1, "statuscode").as_deref(), Some("1"));
+    assert_eq!(
+        text(l1, "msdyn_customergroupid").as_deref(),
+        Some(group_id.as_str())
+    );
+    assert_eq!(text(l1, "currencycode").as_deref(), Some("USD"));
+    let customers = fno_customers(&engine).await;
+    let l1 = find(&customers, &[("CustomerAccount", "L-1")]).expect("L-1 on F&O");
+    assert_eq!(text(l1, "Status").as_deref(), Some("Active"));
+    assert_eq!(text(l1, "CustomerGroupId").as_deref(), Some("77"));
+
+    // From Dataverse: only L-2's name.
+    let txn = rows(serde_json::json!([
+        { "table": "account", "op": "upsert", "values": {
+            "company": "USMF", "accountnumber": "L-2", "name": "Renamed" } }
+    ]));
+    let outcome = engine
+        .live_transaction(Side::Dataverse, &txn, &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let customers = fno_customers(&engine).await;
+    let l2 = find(&customers, &[("CustomerAccount", "L-2")]).expect("L-2 on F&O");
+    assert_eq!(text(l2, "Name").as_deref(), Some("Renamed"));
+    assert_eq!(text(l2, "Status").as_deref(), Some("OnHold"));
+    assert_eq!(text(l2, "CustomerGroupId").as_deref(), Some("77"));
+    assert_eq!(text(l2, "InvoiceAccount"), None);
+    let accounts = dv_accounts(&engine).await;
+    let l2 = find(&accounts, &[("accountnumber", "L-2")]).expect("L-2 on Dataverse");
+    assert_eq!(text(l2, "statuscode").as_deref(), Some("2"));
+    assert_eq!(
+        text(l2, "msdyn_customergroupid").as_deref(),
+        Some(group_id.as_str())
+    );
+    // Columns the source requires (NOT NULL, no default) may be left out too: L-1's status alone
+    // from F&O, L-2's alone from Dataverse.
+    let txn = rows(serde_json::json!([
+        { "table": "CustCustomerV3Entity", "op": "upsert", "values": {
+            "dataAreaId": "USMF", "CustomerAccount": "L-1", "Status": "OnHold" } }
+    ]));
+    let outcome = engine
+        .live_transaction(Side::Fno, &txn, &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let txn = rows(serde_json::json!([
+        { "table": "account", "op": "upsert", "values": {
+            "company": "USMF", "accountnumber": "L-2", "statuscode": 1 } }
+    ]));
+    let outcome = engine
+        .live_transaction(Side::Dataverse, &txn, &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let customers = fno_customers(&engine).await;
+    let l1 = find(&customers, &[("CustomerAccount", "L-1")]).expect("L-1 on F&O");
+    let l2 = find(&customers, &[("CustomerAccount", "L-2")]).expect("L-2 on F&O");
+    assert_eq!(
+        [text(l1, "Name"), text(l1, "Status")],
+        [Some("Renamed one".into()), Some("OnHold".into())]
+    );
+    assert_eq!(
+        [text(l2, "Name"), text(l2, "Status")],
+        [Some("Renamed".into()), Some("Active".into())]
+    );
+    let accounts = dv_accounts(&engine).await;
+    let l1 = find(&accounts, &[("accountnumber", "L-1")]).expect("L-1 on Dataverse");
+    let l2 = find(&accounts, &[("accountnumber", "L-2")]).expect("L-2 on Dataverse");
+    assert_eq!(
+        [text(l1, "name"), text(l1, "statuscode")],
+        [Some("Renamed one".into()), Some("2".into())]
+    );
+    assert_eq!(
+        [text(l2, "name"), text(l2, "statuscode")],
+        [Some("Renamed".into()), Some("1".into())]
+    );
+    assert_eq!(counts(&engine).await, [2, 1, 2, 1], "updates, no new rows");
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn an_update_of_one_column_from_either_side_keeps_the_other_columns() {
+    let world = World::sqlite().await;
+    partial_updates(&world).await;
+}
+
+#[tokio::test]
+async fn an_update_of_one_column_with_postgres_as_dataverse() {
+    let Some(world) = World::sqlite_to_postgres("live_partial").await else {
+        return;
+    };
+    partial_updates(&world).await;
+    world.finish_pg().await;
+}
+
+/// A partial update the target refuses leaves both sides as they were.
+async fn refused_partial_update(engine: Engine, from: Side, txn: Vec<TxnRow>) {
+    let customers = fno_customers(&engine).await;
+    let accounts = dv_accounts(&engine).await;
+    let outcome = engine
+        .live_transaction(from, &txn, &LiveOptions::default())
+        .await;
+    assert!(!outcome.committed);
+    assert!(!outcome.refused);
+    assert_eq!(
+        outcome.category,
+        Some(ErrorCategory::Application),
+        "{:?}",
+        outcome.reason
+    );
+    let steps = steps(&outcome);
+    assert!(steps.contains(&Step::TargetAbort), "{steps:?}");
+    assert_eq!(steps.last(), Some(&Step::SourceRollback));
+    assert_eq!(fno_customers(&engine).await, customers, "F&O unchanged");
+    assert_eq!(dv_accounts(&engine).await, accounts, "Dataverse unchanged");
+    engine.close().await;
+}
+
+#[tokio::test]
+async fn a_partial_update_the_target_refuses_rolls_back_both() {
+    let world = World::sqlite().await;
+    let engine = created_lines(&world).await;
+    world
+        .fno
+        .exec(
+            "CREATE TRIGGER validate_update BEFORE UPDATE ON CustCustomerV3Entity \
+             WHEN NEW.Name = 'Blocked' \
+             BEGIN SELECT RAISE(ABORT, 'business validation: name is blocked'); END;",
+        )
+        .await;
+    let txn = rows(serde_json::json!([
+        { "table": "account", "op": "upsert", "values": {
+            "company": "USMF", "accountnumber": "L-1", "name": "Blocked" } }
+    ]));
+    refused_partial_update(engine, Side::Dataverse, txn).await;
+}
+
+#[tokio::test]
+async fn a_partial_update_failing_a_postgres_check_rolls_back_both() {
+    let Some(world) = World::sqlite_to_postgres("live_partial_check").await else {
+        return;
+    };
+    let engine = created_lines(&world).await;
+    world
+        .dataverse
+        .exec("ALTER TABLE account ADD CONSTRAINT not_blocked CHECK (name <> 'Blocked')")
+        .await;
+    let txn = rows(serde_json::json!([
+        { "table": "CustCustomerV3Entity", "op": "upsert", "values": {
+            "dataAreaId": "USMF", "CustomerAccount": "L-2", "Name": "Blocked" } }
+    ]));
+    refused_partial_update(engine, Side::Fno, txn).await;
+    world.finish_pg().await;
+}
+
+/// The demo as the CLI runs it: an update of an account's credit limit alone, from Dataverse,
+/// reaches F&O; a negative one fails F&O's `CHECK (CREDITLIMIT >= 0)` and changes nothing; the
+/// credit limit alone from F&O reaches Dataverse.
+#[tokio::test]
+async fn the_demo_takes_a_credit_limit_update_from_dataverse_and_refuses_a_negative_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = dualwrite::demo::create(dir.path(), &dualwrite::demo::DemoOptions::small())
+        .await
+        .expect("demo");
+    let engine = Engine::open(&demo.project_path, Some(&dir.path().join("state")))
+        .await
+        .expect("open engine");
+    // As `dualwrite demo` does: the databases are synced once from F&O.
+    engine
+        .initial_sync(&dualwrite::engine::InitialSyncOptions {
+            all_maps: true,
+            source: Some(Side::Fno),
+            ..Default::default()
+        })
+        .await
+        .expect("initial sync");
+    let dataverse = engine.endpoint(Side::Dataverse);
+    let companies = all_rows(dataverse.as_ref(), "cdm_company", &["cdm_companyid"]).await;
+    let usmf = find(&companies, &[("cdm_companycode", "USMF")]).expect("USMF");
+    let usmf = text(usmf, "cdm_companyid").expect("company id");
+    let account = |credit: i64| {
+        rows(serde_json::json!([
+            { "table": "account", "op": "upsert", "values": {
+                "accountnumber": "US-00001", "msdyn_company": usmf, "creditlimit": credit } }
+        ]))
+    };
+    let fno_row = |engine: &Engine| {
+        let fno = engine.endpoint(Side::Fno).clone();
+        async move {
+            let rows = all_rows(
+                fno.as_ref(),
+                "CustCustomerV3Entity",
+                &["DATAAREAID", "CUSTOMERACCOUNT"],
+            )
+            .await;
+            find(
+                &rows,
+                &[("DATAAREAID", "USMF"), ("CUSTOMERACCOUNT", "US-00001")],
+            )
+            .cloned()
+            .expect("US-00001 on F&O")
+        }
+    };
+    let before = fno_row(&engine).await;
+    let outcome = engine
+        .live_transaction(Side::Dataverse, &account(55_555), &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let after = fno_row(&engine).await;
+    assert_eq!(text(&after, "CREDITLIMIT").as_deref(), Some("55555"));
+    for (column, value) in &before {
+        if column != "CREDITLIMIT" {
+            assert_eq!(after.get(column), Some(value), "{column} unchanged");
+        }
+    }
+    let outcome = engine
+        .live_transaction(Side::Dataverse, &account(-500), &LiveOptions::default())
+        .await;
+    assert!(!outcome.committed);
+    assert_eq!(outcome.category, Some(ErrorCategory::Application));
+    let reason = outcome.reason.clone().unwrap_or_default();
+    assert!(reason.contains("CREDITLIMIT"), "{reason}");
+    assert_eq!(fno_row(&engine).await, after, "F&O unchanged");
+    let accounts = all_rows(dataverse.as_ref(), "account", &["accountid"]).await;
+    let account = find(
+        &accounts,
+        &[("accountnumber", "US-00001"), ("msdyn_company", &usmf)],
+    )
+    .expect("account");
+    assert_eq!(text(account, "creditlimit").as_deref(), Some("55555"));
+    // The other way: the credit limit alone from F&O (ORGANIZATIONNAME is NOT NULL there).
+    let txn = rows(serde_json::json!([
+        { "table": "CustCustomerV3Entity", "op": "upsert", "values": {
+            "DATAAREAID": "USMF", "CUSTOMERACCOUNT": "US-00001", "CREDITLIMIT": 1234 } }
+    ]));
+    let outcome = engine
+        .live_transaction(Side::Fno, &txn, &LiveOptions::default())
+        .await;
+    assert!(outcome.committed, "{:?}", outcome.reason);
+    let accounts = all_rows(dataverse.as_ref(), "account", &["accountid"]).await;
+    let updated = find(
+        &accounts,
+        &[("accountnumber", "US-00001"), ("msdyn_company", &usmf)],
+    )
+    .expect("account");
+    assert_eq!(text(updated, "creditlimit").as_deref(), Some("1234"));
+    assert_eq!(text(updated, "name"), text(account, "name"));
+    assert_eq!(
+        text(updated, "msdyn_customergroupid"),
+        text(account, "msdyn_customergroupid")
+    );
     engine.close().await;
 }

@@ -220,6 +220,17 @@ pub trait EndpointTransaction: Send {
         self.apply(operations).await.map(|_| ())
     }
 
+    /// The rows with these keys on `key_columns` as this transaction sees them, its own
+    /// uncommitted writes included (all columns; rows that do not exist are absent; order
+    /// unspecified: match them with [`Key::from_row`]). Live sync reads the post-image of what
+    /// the source just wrote this way, before either side commits.
+    async fn read_by_keys(
+        &mut self,
+        table: &str,
+        key_columns: &[String],
+        keys: &[Key],
+    ) -> Result<Vec<Row>>;
+
     /// Commits everything applied.
     async fn commit(self: Box<Self>) -> Result<()>;
 

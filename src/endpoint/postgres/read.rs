@@ -1,4 +1,5 @@
-//! Reading rows from PostgreSQL: by key (a join with `UNNEST` of the keys) and by keyset scan.
+//! Reading rows from PostgreSQL: by key (a join with `UNNEST` of the keys, on the pool or inside
+//! an open transaction) and by keyset scan.
 //!
 //! What is read is planned in [`crate::endpoint::read_plan`]; this module writes it in
 //! PostgreSQL's dialect (typed `$n` parameters, arrays, casts back to the value classes).
@@ -11,11 +12,12 @@ use super::{
 };
 use crate::endpoint::ident::quote_ident;
 use crate::endpoint::read_plan::{KeyRead, ScanPlan};
-use crate::endpoint::{Key, Result, Row, ScanRequest, Schema};
+use crate::endpoint::{EndpointError, Key, Result, Row, ScanRequest, Schema};
+use sqlx::PgConnection;
 
 const KEYS_PER_STATEMENT: usize = 10_000;
 
-/// Rows of `table` whose `key_columns` equal one of `keys`.
+/// Rows of `table` whose `key_columns` equal one of `keys`, as committed (a pooled connection).
 pub(super) async fn read_by_keys(
     endpoint: &PostgresEndpoint,
     schema: &Schema,
@@ -23,8 +25,25 @@ pub(super) async fn read_by_keys(
     key_columns: &[String],
     keys: &[Key],
 ) -> Result<Vec<Row>> {
-    let name = endpoint.name.as_str();
-    let read = KeyRead::new(name, schema, table, key_columns, keys)?;
+    let read = KeyRead::new(&endpoint.name, schema, table, key_columns, keys)?;
+    let mut connection = endpoint.pool.acquire().await.map_err(|e| {
+        endpoint.error(
+            format!("read \"{}\" by key", read.table.name),
+            Some(&read.table.name),
+            e,
+        )
+    })?;
+    fetch_by_keys(&endpoint.name, &endpoint.schema_sql, &read, &mut connection).await
+}
+
+/// The rows `read` asks for in the schema `schema_sql` (quoted), through `connection` (a pooled
+/// one, or an open transaction's, which sees that transaction's own uncommitted writes).
+pub(super) async fn fetch_by_keys(
+    name: &str,
+    schema_sql: &str,
+    read: &KeyRead<'_>,
+    connection: &mut PgConnection,
+) -> Result<Vec<Row>> {
     let (table, key_columns) = (read.table, read.key_columns.as_slice());
     let mut seen = HashSet::with_capacity(read.keys.len());
     let mut unique_keys = Vec::with_capacity(read.keys.len());
@@ -41,27 +60,22 @@ pub(super) async fn read_by_keys(
         .map(|(c, e)| format!("t.{} = {e}", quote_ident(&c.name)))
         .collect();
     let sql = format!(
-        "SELECT {} FROM {} AS t JOIN {source} ON {}",
+        "SELECT {} FROM {schema_sql}.{} AS t JOIN {source} ON {}",
         select_list(&columns, "t."),
-        endpoint.qualified(&table.name),
+        quote_ident(&table.name),
         join.join(" AND "),
     );
+    let action = format!("read \"{}\" by key", table.name);
+    let error = |e| EndpointError::database(name, &action, Some(&table.name), e);
     let mut rows = Vec::with_capacity(unique_keys.len());
     for chunk in unique_keys.chunks(KEYS_PER_STATEMENT) {
         let mut query = sqlx::query(&sql);
         for (i, column) in key_columns.iter().enumerate() {
             query = ColumnArray::collect(column, chunk.iter().map(|k| &k[i])).bind(query);
         }
-        let action = format!("read \"{}\" by key", table.name);
-        let found = query
-            .fetch_all(&endpoint.pool)
-            .await
-            .map_err(|e| endpoint.error(&action, Some(&table.name), e))?;
+        let found = query.fetch_all(&mut *connection).await.map_err(error)?;
         for row in &found {
-            rows.push(
-                decode_row(&columns, row, 0)
-                    .map_err(|e| endpoint.error(&action, Some(&table.name), e))?,
-            );
+            rows.push(decode_row(&columns, row, 0).map_err(error)?);
         }
     }
     Ok(rows)

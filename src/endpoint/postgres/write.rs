@@ -16,6 +16,7 @@ use crate::endpoint::batch::{
     upserted_results, ChunkWriter,
 };
 use crate::endpoint::ident::{quote_ident, quote_idents};
+use crate::endpoint::read_plan::KeyRead;
 use crate::endpoint::schema::column_names;
 use crate::endpoint::write_plan::{Chunk, ChunkKind, ChunkLimits};
 use crate::endpoint::{
@@ -188,6 +189,17 @@ impl EndpointTransaction for PostgresTransaction {
         apply_under_savepoint(self, operations, false)
             .await
             .map(|_| ())
+    }
+
+    async fn read_by_keys(
+        &mut self,
+        table: &str,
+        key_columns: &[String],
+        keys: &[Key],
+    ) -> Result<Vec<Row>> {
+        let schema = self.schema.clone();
+        let read = KeyRead::new(&self.name, &schema, table, key_columns, keys)?;
+        super::read::fetch_by_keys(&self.name, &self.schema_sql, &read, &mut self.transaction).await
     }
 
     async fn commit(self: Box<Self>) -> Result<()> {

@@ -1,4 +1,5 @@
-//! Reading rows from SQLite: by key (in chunks within the parameter limit) and by keyset scan.
+//! Reading rows from SQLite: by key (in chunks within the parameter limit, on the pool or inside
+//! an open transaction) and by keyset scan.
 //!
 //! What is read is planned in [`crate::endpoint::read_plan`]; this module writes it in SQLite's
 //! dialect (`?` parameters, `(keys) IN (VALUES ...)`).
@@ -7,9 +8,10 @@ use super::{bind_value, decode_row, placeholder_rows, SqliteEndpoint, MAX_PARAME
 use crate::endpoint::ident::{quote_ident, quote_idents};
 use crate::endpoint::read_plan::{KeyRead, ScanPlan};
 use crate::endpoint::schema::column_names as names;
-use crate::endpoint::{Key, Result, Row, ScanRequest, Schema};
+use crate::endpoint::{EndpointError, Key, Result, Row, ScanRequest, Schema};
+use sqlx::SqliteConnection;
 
-/// Rows of `table` whose `key_columns` equal one of `keys`.
+/// Rows of `table` whose `key_columns` equal one of `keys`, as committed (a pooled connection).
 pub(super) async fn read_by_keys(
     endpoint: &SqliteEndpoint,
     schema: &Schema,
@@ -19,6 +21,23 @@ pub(super) async fn read_by_keys(
 ) -> Result<Vec<Row>> {
     let name = endpoint.name.as_str();
     let read = KeyRead::new(name, schema, table, key_columns, keys)?;
+    let mut connection = endpoint.pool.acquire().await.map_err(|e| {
+        endpoint.error(
+            format!("read \"{}\" by key", read.table.name),
+            Some(&read.table.name),
+            e,
+        )
+    })?;
+    fetch_by_keys(name, &read, &mut connection).await
+}
+
+/// The rows `read` asks for, through `connection` (a pooled one, or an open transaction's, which
+/// sees that transaction's own uncommitted writes).
+pub(super) async fn fetch_by_keys(
+    name: &str,
+    read: &KeyRead<'_>,
+    connection: &mut SqliteConnection,
+) -> Result<Vec<Row>> {
     let (table, key_columns) = (read.table, &read.key_columns);
     let columns = read.columns();
     let per_statement = (MAX_PARAMETERS / key_columns.len().max(1)).clamp(1, 2_000);
@@ -35,8 +54,9 @@ pub(super) async fn read_by_keys(
         for value in chunk.iter().flat_map(|k| k.values()) {
             query = bind_value(query, value);
         }
-        let found = query.fetch_all(&endpoint.pool).await.map_err(|e| {
-            endpoint.error(
+        let found = query.fetch_all(&mut *connection).await.map_err(|e| {
+            EndpointError::database(
+                name,
                 format!("read \"{}\" by key", table.name),
                 Some(&table.name),
                 e,

@@ -20,6 +20,7 @@ use crate::endpoint::batch::{
 };
 use crate::endpoint::capture::APPLYING_TABLE;
 use crate::endpoint::ident::{quote_ident, quote_idents};
+use crate::endpoint::read_plan::KeyRead;
 use crate::endpoint::schema::column_names;
 use crate::endpoint::write_plan::{Chunk, ChunkKind, ChunkLimits};
 use crate::endpoint::{
@@ -202,6 +203,17 @@ impl EndpointTransaction for SqliteTransaction {
         apply_under_savepoint(self, operations, false)
             .await
             .map(|_| ())
+    }
+
+    async fn read_by_keys(
+        &mut self,
+        table: &str,
+        key_columns: &[String],
+        keys: &[Key],
+    ) -> Result<Vec<Row>> {
+        let schema = self.schema.clone();
+        let read = KeyRead::new(&self.name, &schema, table, key_columns, keys)?;
+        super::read::fetch_by_keys(&self.name, &read, &mut self.transaction).await
     }
 
     async fn commit(mut self: Box<Self>) -> Result<()> {

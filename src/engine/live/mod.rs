@@ -8,6 +8,8 @@
 //!   live and async maps mixed, tables no map covers), each saying how to split;
 //! - `protocol`: source written and held open, target batch applied in one transaction, target
 //!   commit, then source commit; failures and the time limit roll back both;
+//! - `post_image`: the upserted rows read back inside the open source transaction, so the target
+//!   gets whole records even when the unit of work set only some columns;
 //! - `batch`: the target batch in unit-of-work order with generated ids propagated;
 //! - [`recovery`]: unfinished journal entries settled after a crash (compensating the target of a
 //!   half-written pair), never one whose owner process is still running it;
@@ -22,6 +24,7 @@ mod batch_lookups;
 pub mod journal_summary;
 pub mod outcome;
 pub mod plan;
+mod post_image;
 mod protocol;
 pub mod recovery;
 pub mod txn_file;

@@ -1,7 +1,7 @@
 //! The two-sided protocol of one live transaction:
 //!
 //! ```text
-//! source: begin (as the application) -> write the unit of work (held open)
+//! source: begin (as the application) -> write the unit of work (held open) -> read it back
 //! target: begin (as the engine) -> ordered batch -> journal "prepared"
 //! target: commit -> journal "target_committed" -> source: commit -> journal "committed"
 //! ```
@@ -25,6 +25,7 @@ use super::batch::apply_target;
 use super::journal_summary::{JournalOp, JournalSummary};
 use super::outcome::{LiveOutcome, Step, Trace};
 use super::plan::{plan, PlannedRow};
+use super::post_image::{fill_required_columns, read_post_images};
 use super::txn_file::{TxnOp, TxnRow};
 use super::LiveOptions;
 
@@ -215,6 +216,15 @@ async fn prepare(
         journal_source.push(JournalOp::of(row.map.id(), &operation, &key, None));
         source_ops.push(operation);
     }
+    // An update of some columns of an existing row keeps the others (see `post_image`).
+    let schema = source_endpoint.schema().await?;
+    fill_required_columns(
+        source_endpoint.name(),
+        &schema,
+        &mut source_ops,
+        source_tx.as_mut(),
+    )
+    .await?;
     let results = source_tx.apply(&source_ops).await?;
     for (row, result) in planned.iter_mut().zip(results) {
         if let crate::endpoint::OperationResult::Upserted { generated, .. } = result {
@@ -223,6 +233,8 @@ async fn prepare(
             }
         }
     }
+    // The target gets the records as they now stand on the source, not only the columns written.
+    read_post_images(source, &mut planned, source_tx.as_mut()).await?;
     trace.push(
         Step::SourcePreCommit,
         Some(format!("{} rows", planned.len())),

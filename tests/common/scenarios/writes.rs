@@ -290,6 +290,63 @@ pub async fn an_open_transaction_is_invisible_until_commit_and_gone_after_rollba
     );
 }
 
+pub async fn a_transaction_reads_its_own_uncommitted_rows_by_key(f: &Fixture) {
+    f.create_customers().await;
+    apply(f, &[upsert("USMF", "C1", "old", 7.5)]).await;
+    let key_columns = keys(&["company", "account"]);
+    let key = |account: &str| Key::new(vec!["USMF".into(), account.into()]);
+    let wanted = [key("C1"), key("C2"), key("C9")];
+    let mut transaction = f.endpoint.begin().await.expect("begin");
+    // Only the name of C1 is written: the read sees the whole row as it now stands.
+    let partial = Operation::Upsert {
+        table: "customers".into(),
+        key_columns: key_columns.clone(),
+        values: row(&[
+            ("company", "USMF".into()),
+            ("account", "C1".into()),
+            ("name", "new".into()),
+        ]),
+    };
+    let results = transaction
+        .apply(&[partial, upsert("USMF", "C2", "added", 2.0)])
+        .await
+        .expect("apply");
+    let mut seen = transaction
+        .read_by_keys("customers", &key_columns, &wanted)
+        .await
+        .expect("read inside the transaction");
+    seen.sort_by_key(|r| r.get("account").map(Value::to_string));
+    assert_eq!(seen.len(), 2, "C9 does not exist: {seen:?}");
+    assert_eq!(seen[0].get("name"), Some(&Value::from("new")));
+    assert_eq!(seen[0].get("credit"), Some(&Value::Real(7.5)), "unchanged");
+    assert_eq!(seen[0].get("active"), Some(&Value::Bool(true)));
+    assert_eq!(seen[1].get("name"), Some(&Value::from("added")));
+    assert_eq!(seen[1].get("id"), Some(&generated_id(&results[1])));
+    // Any other connection sees the committed state only, before and after the rollback.
+    let committed_names = || async {
+        let rows = f
+            .endpoint
+            .read_by_keys("customers", &key_columns, &wanted)
+            .await
+            .expect("read on the pool");
+        rows.iter()
+            .map(|r| r.get("name").cloned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(committed_names().await, [Some(Value::from("old"))]);
+    // Names are resolved against the schema as everywhere.
+    let error = transaction
+        .read_by_keys("customer", &key_columns, &wanted)
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("did you mean \"customers\""),
+        "{error}"
+    );
+    transaction.rollback().await.expect("rollback");
+    assert_eq!(committed_names().await, [Some(Value::from("old"))]);
+}
+
 pub async fn scan_pages_in_key_order_with_a_filter(f: &Fixture) {
     f.create_customers().await;
     let operations: Vec<Operation> = (0..25)
