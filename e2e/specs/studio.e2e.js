@@ -258,4 +258,30 @@ describe("Dual-write Studio (real app, demo project)", () => {
     await scrollTo(await $(tid("live-trace")));
     await screenshot("live-trace.png");
   });
+
+  it("runs the Dataverse examples: a customer edit commits, a negative credit limit rolls back", async () => {
+    await $(tid("live-side")).selectByAttribute("value", "dataverse");
+    await runExample("live-example", "msdyn_company", true);
+    expect((await traceSteps()).at(-1)).toBe("sourceCommit");
+
+    await runExample("live-example-failing", "-500", false);
+    const steps = await traceSteps();
+    console.log(`Dataverse rolled-back trace: ${steps.join(" -> ")}`);
+    expect(steps).toContain("targetAbort");
+    expect(steps.at(-1)).toBe("sourceRollback");
+  });
+
+  /** Loads an example (waiting for its rows, which the app reads from Dataverse), runs it, waits for the outcome. */
+  async function runExample(button, loadedText, committed) {
+    await $(tid(button)).click();
+    await browser.waitUntil(async () => (await $(tid("live-json")).getValue()).includes(loadedText), {
+      timeout: 10_000,
+      timeoutMsg: `${button} did not load`,
+    });
+    await $(tid("live-run")).click();
+    await browser.waitUntil(
+      async () => (await $(tid("live-outcome", { "data-committed": String(committed) })).isExisting()),
+      { timeout: 60_000, timeoutMsg: `${button} did not ${committed ? "commit" : "roll back"}` },
+    );
+  }
 });

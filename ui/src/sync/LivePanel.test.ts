@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
-import type { Project } from "../bindings";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import type { Project, RecordPair } from "../bindings";
 import demo from "../../../examples/contoso.dwproj.json";
 import LivePanel from "./LivePanel.svelte";
 
@@ -8,11 +8,21 @@ const project = demo as unknown as Project;
 
 afterEach(cleanup);
 
+/** The demo customer US-00001 of USMF as the record view reads it, with its Dataverse row (or none). */
+const customerPair = (dataverseRow: RecordPair["dataverseRow"]): RecordPair => ({
+  map: "accounts - Customers V3",
+  fnoTable: "CustCustomerV3Entity",
+  dataverseTable: "account",
+  fnoRow: { CUSTOMERACCOUNT: "US-00001", DATAAREAID: "USMF" },
+  dataverseRow,
+  fields: [],
+});
+
 const json = () => JSON.parse((screen.getByTestId("live-json") as HTMLTextAreaElement).value);
 
 describe("LivePanel", () => {
   it("keeps the row editor and the raw JSON in step", async () => {
-    render(LivePanel, { project, run: vi.fn() });
+    render(LivePanel, { project, run: vi.fn(), readRecord: vi.fn() });
     await fireEvent.click(screen.getByTestId("live-example"));
     expect(json()).toHaveLength(3);
     const quantity = screen.getByLabelText("Value 5 of row 2") as HTMLInputElement;
@@ -29,7 +39,7 @@ describe("LivePanel", () => {
 
   it("refuses to run invalid JSON or no rows, without calling the backend", async () => {
     const run = vi.fn();
-    render(LivePanel, { project, run });
+    render(LivePanel, { project, run, readRecord: vi.fn() });
     await fireEvent.click(screen.getByTestId("live-run"));
     expect(screen.getByRole("alert").textContent).toBe("Add at least one row.");
     await fireEvent.input(screen.getByTestId("live-json"), { target: { value: '[{"values":{}}]' } });
@@ -47,7 +57,7 @@ describe("LivePanel", () => {
       journalId: null,
       trace: [{ step: "refused" as const, at: 5, detail: "mixed modes" }],
     }));
-    render(LivePanel, { project, run });
+    render(LivePanel, { project, run, readRecord: vi.fn() });
     await fireEvent.change(screen.getByTestId("live-side"), { target: { value: "dataverse" } });
     await fireEvent.click(screen.getByText("Add row"));
     await fireEvent.input(screen.getByLabelText("Column 1 of row 1"), { target: { value: "cdm_companycode" } });
@@ -58,5 +68,34 @@ describe("LivePanel", () => {
     expect(outcome.textContent).toContain("nothing was written anywhere");
     expect(run).toHaveBeenCalledWith("dataverse", [{ table: "account", op: "upsert", values: { cdm_companycode: "USMF" } }]);
     expect(screen.getByTestId("trace-step").classList.contains("failure")).toBe(true);
+  });
+
+  it("on Dataverse, the examples edit the demo customer by the ids Dataverse holds", async () => {
+    const readRecord = vi.fn(async () =>
+      customerPair({ accountid: "a-guid", accountnumber: "US-00001", msdyn_company: "usmf-guid", creditlimit: 1000 }),
+    );
+    render(LivePanel, { project, run: vi.fn(), readRecord });
+    await fireEvent.change(screen.getByTestId("live-side"), { target: { value: "dataverse" } });
+    await fireEvent.click(screen.getByTestId("live-example-failing"));
+    await waitFor(() => expect(json()).toHaveLength(1));
+    expect(readRecord).toHaveBeenCalledWith("accounts - Customers V3", "fno", ["US-00001", "USMF"]);
+    expect(json()[0]).toEqual({
+      table: "account",
+      op: "upsert",
+      values: { accountnumber: "US-00001", msdyn_company: "usmf-guid", creditlimit: -500 },
+    });
+    expect((screen.getByTestId("live-side") as HTMLSelectElement).value).toBe("dataverse");
+    await fireEvent.click(screen.getByTestId("live-example"));
+    await waitFor(() => expect(json()[0].values.creditlimit).toBeGreaterThan(0));
+  });
+
+  it("says to sync the customers first when the demo customer is not on Dataverse yet", async () => {
+    const readRecord = vi.fn(async () => customerPair(null));
+    render(LivePanel, { project, run: vi.fn(), readRecord });
+    await fireEvent.change(screen.getByTestId("live-side"), { target: { value: "dataverse" } });
+    await fireEvent.click(screen.getByTestId("live-example"));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("run an initial sync of the customers first");
+    expect(json()).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // Composing a live test transaction: the tables a side can write, rows as editable key/value
 // text, the CLI's raw JSON format (`[{table, op, values}]`) both ways, and the demo examples.
 
-import type { JsonValue, Project, Side, TxnOp, TxnRow } from "../bindings";
+import type { JsonValue, Project, RecordPair, Side, TxnOp, TxnRow } from "../bindings";
 
 /** One editable value: the column and the text the user typed. */
 export interface ValueEntry {
@@ -194,8 +194,51 @@ export function demoFailingOrder(now = Date.now()): TxnRow[] {
   return rows;
 }
 
-/** Whether the demo examples fit this project (its maps include the demo's order entities). */
+/** Whether the demo examples fit this project (its maps include the demo's order and customer tables). */
 export function projectHasDemoOrders(project: Project): boolean {
   const tables = tablesForSide(project, "fno");
-  return tables.includes("SalesOrderHeaderV2Entity") && tables.includes("SalesOrderLineV2Entity");
+  return (
+    tables.includes("SalesOrderHeaderV2Entity") &&
+    tables.includes("SalesOrderLineV2Entity") &&
+    project.tableMaps.some((m) => m.id === DEMO_ACCOUNTS_MAP)
+  );
+}
+
+/** The demo's customer map, and the customer the Dataverse examples edit (F&O key: account, company). */
+export const DEMO_ACCOUNTS_MAP = "accounts - Customers V3";
+export const DEMO_CUSTOMER_KEY = ["US-00001", "USMF"];
+
+/** A credit limit F&O refuses (its CHECK wants it at least 0) and Dataverse takes. */
+export const NEGATIVE_CREDIT_LIMIT = -500;
+
+/** Reads a record of a map on both sides (the record view's backend call). */
+export type RecordReader = (map: string, side: Side, key: string[]) => Promise<RecordPair>;
+
+/**
+ * The Dataverse examples: customer US-00001 of USMF edited on Dataverse, identified the way
+ * Dataverse identifies it (account number and the company's GUID, read from the Dataverse
+ * database, so the customers must have been synced once). The edit that commits raises the
+ * credit limit; the failing one sets a negative credit limit, which Dataverse takes but F&O's
+ * constraint refuses, so the target aborts and the account on Dataverse keeps its old values.
+ */
+export async function demoAccountEdit(read: RecordReader, failing: boolean, now = Date.now()): Promise<TxnRow[]> {
+  const pair = await read(DEMO_ACCOUNTS_MAP, "fno", DEMO_CUSTOMER_KEY);
+  const account = pair.dataverseRow;
+  if (account === null || typeof account !== "object" || Array.isArray(account)) {
+    throw new Error(
+      `Customer ${DEMO_CUSTOMER_KEY[0]} of ${DEMO_CUSTOMER_KEY[1]} is not on Dataverse yet: run an initial sync of the customers first.`,
+    );
+  }
+  const creditLimit = failing ? NEGATIVE_CREDIT_LIMIT : 50_000 + (now % 1_000) * 10;
+  return [
+    {
+      table: "account",
+      op: "upsert",
+      values: {
+        accountnumber: account.accountnumber ?? null,
+        msdyn_company: account.msdyn_company ?? null,
+        creditlimit: creditLimit,
+      },
+    },
+  ];
 }
