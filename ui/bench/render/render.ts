@@ -3,7 +3,7 @@
 // plus the Svelte render up to the next frame) into #result, then sets the title to "done".
 // Draws on the same worker: the default layout (cold: fresh worker, JIT not warmed up), the
 // other direction and back (warm), then with the group boxes toggled, in both directions.
-// Run: see BENCHMARKS.md "Chart laid out and drawn, in Chromium".
+// Run: see BENCHMARKS.md "Chart laid out and drawn, in Chromium"; in WebKitGTK: scripts/bench-chart.
 import { mount } from "svelte";
 import DependencyChart from "../../src/chart/DependencyChart.svelte";
 import { clearLayouts } from "../../src/chart/layoutCache";
