@@ -2,6 +2,7 @@
 //! placeholder parent that the real row later hydrates, or is held and lands after its parent;
 //! neither is an error. A locked destination opens the circuit breaker, attempts stay bounded and
 //! the queue drains once it is unlocked. An alert rule pauses a map that keeps failing; it catches up on resume.
+//! Entries a dead worker had claimed are processed by the next engine at once, not after the lease.
 
 mod engine_support;
 
@@ -367,4 +368,55 @@ async fn an_outage_opens_the_breaker_keeps_attempts_bounded_and_the_queue_drains
     }
     assert_no_errors(&engine).await;
     engine.close().await;
+}
+
+#[tokio::test]
+async fn entries_a_dead_worker_claimed_are_applied_by_the_next_engine_at_once() {
+    let world = World::sqlite().await;
+    let engine = synced(&world).await;
+    let options = RoundOptions::default();
+    world
+        .fno
+        .exec(
+            "UPDATE CustCustomerV3Entity SET Name = 'Claimed then crashed' \
+             WHERE dataAreaId = 'USMF' AND CustomerAccount = 'C-0002'",
+        )
+        .await;
+    assert_eq!(engine.collect_changes(&options).await.expect("collect"), 1);
+    // A worker claims the entry under its lease and dies before applying it (what SIGKILL of
+    // `dualwrite sync` leaves behind; tests/fault_kill.rs does it with real processes).
+    let claimed = engine
+        .store()
+        .claim_batch(
+            &dualwrite::store::ClaimRequest::any(10, options.lease),
+            dualwrite::store::Timestamp::now(),
+        )
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    engine.close().await;
+
+    // The next engine starts well within the lease and applies it in its first round.
+    let engine = Engine::open(&world.project_path, Some(&world.state_dir))
+        .await
+        .expect("reopen");
+    let report = engine.sync_once(&options).await.expect("round");
+    assert_eq!(report.applied, 1, "{report:?}");
+    let account = account_of(&engine, "C-0002").await;
+    assert_eq!(
+        text(&account, "name").as_deref(),
+        Some("Claimed then crashed")
+    );
+    engine.close().await;
+}
+
+async fn account_of(engine: &Engine, account: &str) -> dualwrite::endpoint::Row {
+    dv_row(
+        engine,
+        "account",
+        &["company", "accountnumber"],
+        &[("company", "USMF"), ("accountnumber", account)],
+    )
+    .await
+    .expect("account")
 }

@@ -93,6 +93,20 @@ impl Engine {
         // A crash may have left live transactions between their two commits: settle them
         // before anything else moves rows (see `live::recovery`).
         engine.resolve_in_doubt().await?;
+        // Queue entries claimed by a worker that was killed stay leased (two minutes by
+        // default); without this, a restart's `sync --once` found nothing ready and left them
+        // pending until the lease ran out. The store's claim contract has the engine end every
+        // lease when it starts (`Store::release_leases`). The cost: an engine opened while
+        // another process is mid-batch on the same store frees that batch too, so an entry may
+        // be applied twice: an upsert by integration key, so no duplicate row. (Leases owned
+        // through a lock, as live transactions are, would avoid even that.)
+        let released = engine
+            .store
+            .release_leases(crate::store::Timestamp::now())
+            .await?;
+        if released > 0 {
+            tracing::info!(released, "queue leases of a previous run released");
+        }
         Ok(engine)
     }
 
