@@ -1,7 +1,7 @@
-// The last chart layouts, kept across mounts of the chart view. The view ends its ELK worker
-// when it closes (an idle worker costs memory), so coming back to the chart would pay for a
-// fresh worker and a cold elkjs again (about 1 s for 500 maps, BENCHMARKS.md) although nothing
-// changed. The key is the layout's whole input as JSON: building it takes a few milliseconds
+// The last chart layouts, kept across mounts of the chart view. The layout worker ends a while
+// after its last use (an idle worker costs memory, elk.ts), so coming back to the chart would
+// pay for a fresh worker and a cold elkjs again (about 1 s for 500 maps, BENCHMARKS.md)
+// although nothing changed. The key is the layout's whole input as JSON: building it takes a few milliseconds
 // on 500 maps, far less than a layout, and it cannot go stale the way an object identity can.
 // The chart view and the background layout (prelayout.ts) both go through `layoutFor`, so the
 // layout made in the background is the one the view looks up: same defaults, same key.
