@@ -5,7 +5,8 @@
 // several times (each load is a fresh worker: "cold" is its first layout) and prints what the page
 // reports in #result. Nothing is asserted: the figures go to BENCHMARKS.md.
 // Env: BENCH_URL (the vite server), WEBDRIVER_PORT, RUNS (loads per map count, default 3),
-// BENCH_MAPS (comma-separated map counts, default "93,500"), MINIBROWSER (the binary).
+// BENCH_MAPS (comma-separated map counts, default "93,500"), MINIBROWSER (the binary),
+// BENCH_PRELAYOUT=1 (the chart laid out in the background first, then the view opened).
 import { readFileSync } from "node:fs";
 import { remote } from "webdriverio";
 
@@ -16,8 +17,12 @@ const maps = (process.env.BENCH_MAPS ?? "93,500").split(",").map(Number);
 const binary = process.env.MINIBROWSER ?? "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 if (!base || !port) throw new Error("BENCH_URL and WEBDRIVER_PORT must be set (run scripts/bench-chart)");
 
+const prelayout = process.env.BENCH_PRELAYOUT === "1";
 // The page's phases, in the order it draws them (see ui/bench/render/render.ts).
-const phases = [
+const phases = prelayout ? [
+  ["background", "laid out in the background first, fresh worker (prelayout.ts)"],
+  ["opened", "chart view opened after it: drawn from the cache"],
+] : [
   ["cold", "default layout, first in a fresh worker"],
   ["down", "other direction"],
   ["warm", "default layout again"],
@@ -27,7 +32,7 @@ const phases = [
 
 /** Loads the page for `n` maps and returns its #result, once it has set the title to "done". */
 async function load(browser, n) {
-  await browser.url(`${base}/bench/render/index.html?n=${n}`);
+  await browser.url(`${base}/bench/render/index.html?n=${n}${prelayout ? "&prelayout" : ""}`);
   await browser.waitUntil(async () => (await browser.getTitle()) === "done", {
     timeout: 300_000,
     interval: 250,

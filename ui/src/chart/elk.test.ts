@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import ELK from "elkjs/lib/elk.bundled.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createWorkerElk, LayoutCancelled, LayoutTimeout } from "./elk";
 import { buildElkGraph } from "./layout";
 import { smallChart, smallGroups } from "./fixture.test-data";
@@ -43,5 +44,36 @@ describe("createWorkerElk", () => {
     const b = elk.layout(buildElkGraph(smallChart, smallGroups));
     await expect(a).rejects.toBeInstanceOf(LayoutTimeout);
     await expect(b).rejects.toBeInstanceOf(LayoutTimeout);
+  });
+});
+
+describe("createWorkerElk with an idle time", () => {
+  // The bundled elkjs' stand-in worker cannot be terminated, but the wrapper's call to end it
+  // is what is checked: the same call ends the real worker in the app.
+  const elkApi = Object.getPrototypeOf(ELK.prototype) as { terminateWorker(): void };
+  const graph = () => buildElkGraph(smallChart, smallGroups);
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it("ends the worker once unused for the idle time, and starts a fresh one after", async () => {
+    const terminate = vi.spyOn(elkApi, "terminateWorker").mockImplementation(() => {});
+    const elk = createWorkerElk({ idleMs: 30 });
+    await elk.layout(graph());
+    await elk.layout(graph()); // the idle time starts again after each layout
+    expect(terminate).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(terminate).toHaveBeenCalledTimes(1));
+    expect((await elk.layout(graph())).children?.length).toBe(2);
+    await vi.waitFor(() => expect(terminate).toHaveBeenCalledTimes(2));
+  });
+
+  it("keeps the worker while it is held", async () => {
+    const terminate = vi.spyOn(elkApi, "terminateWorker").mockImplementation(() => {});
+    const elk = createWorkerElk({ idleMs: 10 });
+    const release = elk.hold();
+    await elk.layout(graph());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(terminate).not.toHaveBeenCalled();
+    release();
+    await vi.waitFor(() => expect(terminate).toHaveBeenCalledTimes(1));
   });
 });

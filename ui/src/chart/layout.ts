@@ -36,8 +36,10 @@ export interface ElkLike {
   layout(graph: ElkNode): Promise<ElkNode>;
   /** Stops the layouts in flight, when the instance can (a worker can, the bundled ELK cannot). */
   cancel?(): void;
-  /** Frees the instance (ends its worker) when the view goes away. */
+  /** Frees the instance (ends its worker). */
   dispose?(): void;
+  /** Keeps the instance alive until the returned function is called (the view, while mounted). */
+  hold?(): () => void;
 }
 
 export const NODE_HEIGHT = 46;

@@ -1,16 +1,31 @@
-// The last chart layouts, kept across mounts of the chart view. The view ends its ELK worker
-// when it closes (an idle worker costs memory), so coming back to the chart would pay for a
-// fresh worker and a cold elkjs again (about 1 s for 500 maps, BENCHMARKS.md) although nothing
-// changed. The key is the layout's whole input as JSON: building it takes a few milliseconds
+// The last chart layouts, kept across mounts of the chart view. The layout worker ends a while
+// after its last use (an idle worker costs memory, elk.ts), so coming back to the chart would
+// pay for a fresh worker and a cold elkjs again (about 1 s for 500 maps, BENCHMARKS.md)
+// although nothing changed. The key is the layout's whole input as JSON: building it takes a few milliseconds
 // on 500 maps, far less than a layout, and it cannot go stale the way an object identity can.
+// The chart view and the background layout (prelayout.ts) both go through `layoutFor`, so the
+// layout made in the background is the one the view looks up: same defaults, same key.
 import type { ChartExport, Group } from "../bindings";
-import type { ChartLayout, Direction } from "./layout";
+import { defaultGroupBoxes, layoutChart, type ChartLayout, type Direction, type ElkLike } from "./layout";
 
 export interface LayoutInput {
   chart: ChartExport;
   groups: Group[];
   direction: Direction;
   groupBoxes: boolean;
+}
+
+/**
+ * The layout input for a chart as the view draws it: left to right and group boxes up to
+ * LARGE_CHART maps unless the user chose otherwise (`boxesChoice`).
+ */
+export function chartLayoutInput(
+  chart: ChartExport,
+  groups: Group[],
+  direction: Direction = "RIGHT",
+  boxesChoice: boolean | null = null,
+): LayoutInput {
+  return { chart, groups, direction, groupBoxes: boxesChoice ?? defaultGroupBoxes(chart.nodes.length) };
 }
 
 /** How many layouts are kept: both directions, with and without group boxes. */
@@ -38,7 +53,33 @@ export function keepLayout(key: string, layout: ChartLayout): void {
   while (kept.size > KEPT) kept.delete(kept.keys().next().value as string);
 }
 
+// Layouts in progress by key: the view opened while the same layout runs in the background
+// waits for it instead of laying the same chart out a second time on the same worker.
+const inFlight = new Map<string, Promise<ChartLayout>>();
+
+/**
+ * The layout of `input` (its `key`): the kept one, the one in progress, or a new one made with
+ * `elk` and kept. A failed layout is not kept, so the next call tries again.
+ */
+export function layoutFor(elk: ElkLike, input: LayoutInput, key = layoutKey(input)): Promise<ChartLayout> {
+  const cached = cachedLayout(key);
+  if (cached) return Promise.resolve(cached);
+  const running = inFlight.get(key);
+  if (running) return running;
+  const laidOut = layoutChart(elk, input.chart, input.groups, input.direction, input.groupBoxes)
+    .then((layout) => {
+      keepLayout(key, layout);
+      return layout;
+    })
+    .finally(() => {
+      if (inFlight.get(key) === laidOut) inFlight.delete(key);
+    });
+  inFlight.set(key, laidOut);
+  return laidOut;
+}
+
 /** Forgets every layout (tests). */
 export function clearLayouts(): void {
   kept.clear();
+  inFlight.clear();
 }
