@@ -474,6 +474,30 @@ fn a_huge_chart_is_exported_smaller_so_the_png_stays_bounded() {
     );
 }
 
+/// The standalone SVG the chart component exports (ui/src/chart/DependencyChart.test.ts, saved
+/// with `DW_DUMP_CHART_SVG=tests/fixtures/chart-export-jsdom.svg npx vitest run
+/// src/chart/DependencyChart.test.ts` from ui/): the real markup, markers and labels, though with
+/// jsdom's computed styles (black fills, `font-family:depends on user agent`) rather than WebKit's.
+#[test]
+fn the_svg_the_chart_exports_is_drawn_as_png() {
+    let ws = Workspace::new();
+    let path = ws.root.join("chart.png");
+    let svg = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chart-export-jsdom.svg"),
+    )
+    .unwrap();
+    ws.studio().export_chart(&path, &svg).unwrap();
+    let png = decode(&path);
+    assert_eq!((png.width(), png.height()), (2 * 829, 2 * 154));
+    assert_eq!(rgba(&png, 2, 2), [255, 255, 255, 255], "background margin");
+    // The first group's box (x 12, y 12 of the drawing, offset by the 16 px margin) is filled.
+    assert_eq!(rgba(&png, 2 * (16 + 40), 2 * (16 + 60))[3], 255);
+    assert_ne!(
+        rgba(&png, 2 * (16 + 40), 2 * (16 + 60)),
+        [255, 255, 255, 255]
+    );
+}
+
 #[test]
 fn an_svg_that_does_not_parse_is_refused_and_leaves_no_file() {
     let ws = Workspace::new();
