@@ -22,7 +22,7 @@ const COMMANDS: &[&str] = &[
     "set_map_paused",
     "record_pair",
     "run_live",
-    "write_export",
+    "export_chart",
 ];
 
 fn main() {

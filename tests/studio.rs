@@ -12,6 +12,7 @@ use dualwrite::studio::records::RecordRequest;
 use dualwrite::studio::runs::{RunProgress, RunRequest, SyncRunKind};
 use dualwrite::studio::secrets::SecretOrigin;
 use dualwrite::studio::{AppError, Studio, StudioError, TemplateKind};
+use resvg::tiny_skia::Pixmap;
 use serde_json::json;
 
 struct Workspace {
@@ -394,17 +395,132 @@ async fn pausing_a_map_shows_in_the_status_and_resuming_clears_it() {
     assert_eq!(retried.unknown.len(), 1);
 }
 
+/// A small chart-like SVG: a white background, a red rectangle, a blue circle styled the way
+/// the web view's standalone SVG inlines computed styles, and a black label.
+const SMALL_SVG: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="100" height="80" viewBox="0 0 100 80">
+  <rect x="0" y="0" width="100" height="80" fill="white"/>
+  <rect x="10" y="10" width="30" height="20" fill="#ff0000"/>
+  <circle cx="70" cy="30" r="10" style="fill:rgb(0, 0, 255);stroke:none"/>
+  <text x="10" y="70" style="fill:rgb(0, 0, 0);font-family:system-ui, sans-serif;font-size:16px;font-weight:700">WMW</text>
+</svg>"##;
+
+fn decode(path: &Path) -> Pixmap {
+    Pixmap::decode_png(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn rgba(pixmap: &Pixmap, x: u32, y: u32) -> [u8; 4] {
+    let c = pixmap.pixel(x, y).unwrap().demultiply();
+    [c.red(), c.green(), c.blue(), c.alpha()]
+}
+
 #[test]
 fn chart_exports_are_written_only_as_svg_or_png() {
     let ws = Workspace::new();
     let studio = ws.studio();
     let svg = ws.root.join("chart.svg");
-    studio.write_export(&svg, b"<svg/>").unwrap();
-    assert_eq!(std::fs::read(&svg).unwrap(), b"<svg/>");
+    studio.export_chart(&svg, SMALL_SVG).unwrap();
+    assert_eq!(std::fs::read_to_string(&svg).unwrap(), SMALL_SVG);
     let project = ws.root.join("x.dwproj.json");
-    let error = AppError::from(studio.write_export(&project, b"{}").unwrap_err());
+    let error = AppError::from(studio.export_chart(&project, SMALL_SVG).unwrap_err());
     assert_eq!(error.code, "export-kind");
     assert!(!project.exists());
+}
+
+#[test]
+fn a_png_export_is_the_svg_drawn_at_twice_its_size_with_its_colours_and_text() {
+    let ws = Workspace::new();
+    let path = ws.root.join("chart.PNG");
+    ws.studio().export_chart(&path, SMALL_SVG).unwrap();
+    let png = decode(&path);
+    assert_eq!((png.width(), png.height()), (200, 160));
+    assert_eq!(rgba(&png, 4, 4), [255, 255, 255, 255], "background");
+    assert_eq!(rgba(&png, 50, 40), [255, 0, 0, 255], "red rectangle");
+    assert_eq!(rgba(&png, 140, 60), [0, 0, 255, 255], "blue circle");
+    // The label (y 58..70 in the SVG) is drawn with a system font: dark pixels where it stands,
+    // none in the empty strip above it.
+    let dark = |ys: std::ops::Range<u32>| {
+        ys.flat_map(|y| (0..200).map(move |x| (x, y)))
+            .filter(|&(x, y)| rgba(&png, x, y)[..3].iter().all(|&c| c < 100))
+            .count()
+    };
+    assert!(
+        dark(112..142) > 200,
+        "the label is drawn: {}",
+        dark(112..142)
+    );
+    assert_eq!(dark(64..100), 0);
+}
+
+#[test]
+fn a_huge_chart_is_exported_smaller_so_the_png_stays_bounded() {
+    let ws = Workspace::new();
+    let studio = ws.studio();
+    let wide = ws.root.join("wide.png");
+    let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="50"><rect width="100000" height="50" fill="green"/></svg>"#;
+    studio.export_chart(&wide, svg).unwrap();
+    let png = decode(&wide);
+    assert_eq!((png.width(), png.height()), (16_000, 8));
+    assert_eq!(rgba(&png, 8_000, 4), [0, 128, 0, 255]);
+
+    let large = ws.root.join("large.png");
+    let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="5000" height="5000"><rect width="5000" height="5000" fill="green"/></svg>"#;
+    studio.export_chart(&large, svg).unwrap();
+    let png = decode(&large);
+    assert_eq!(
+        (png.width(), png.height()),
+        (4_000, 4_000),
+        "16 M pixels at most"
+    );
+}
+
+/// The standalone SVG the chart component exports (ui/src/chart/DependencyChart.test.ts, saved
+/// with `DW_DUMP_CHART_SVG=tests/fixtures/chart-export-jsdom.svg npx vitest run
+/// src/chart/DependencyChart.test.ts` from ui/): the real markup, markers and labels, though with
+/// jsdom's computed styles (black fills, `font-family:depends on user agent`) rather than WebKit's.
+#[test]
+fn the_svg_the_chart_exports_is_drawn_as_png() {
+    let ws = Workspace::new();
+    let path = ws.root.join("chart.png");
+    let svg = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chart-export-jsdom.svg"),
+    )
+    .unwrap();
+    ws.studio().export_chart(&path, &svg).unwrap();
+    let png = decode(&path);
+    assert_eq!((png.width(), png.height()), (2 * 829, 2 * 154));
+    assert_eq!(rgba(&png, 2, 2), [255, 255, 255, 255], "background margin");
+    // The first group's box (x 12, y 12 of the drawing, offset by the 16 px margin) is filled.
+    assert_eq!(rgba(&png, 2 * (16 + 40), 2 * (16 + 60))[3], 255);
+    assert_ne!(
+        rgba(&png, 2 * (16 + 40), 2 * (16 + 60)),
+        [255, 255, 255, 255]
+    );
+}
+
+#[test]
+fn an_svg_that_does_not_parse_is_refused_and_leaves_no_file() {
+    let ws = Workspace::new();
+    let studio = ws.studio();
+    let out = ws.root.join("out");
+    std::fs::create_dir(&out).unwrap();
+    let path = out.join("chart.png");
+    for svg in [
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\"",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"0\" height=\"10\"/>",
+        "not svg at all",
+    ] {
+        let error = AppError::from(studio.export_chart(&path, svg).expect_err(svg));
+        assert_eq!(error.code, "export-svg", "{svg}: {error}");
+        assert!(error.message.contains("chart.png"), "{error}");
+        assert!(error.message.contains("not valid"), "{error}");
+        assert!(!path.exists());
+    }
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        0,
+        "no temporary file left"
+    );
 }
 
 /// The keychain itself (stored, used for connecting, forgotten; refused without a keychain

@@ -46,7 +46,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         set_map_paused,
         record_pair,
         run_live,
-        write_export,
+        export_chart,
     ]
 }
 
@@ -198,7 +198,8 @@ pub async fn run_live(studio: State<'_, Studio>, request: LiveRequest) -> Result
     Ok(studio.run_live(&request).await?)
 }
 
-#[tauri::command]
-pub fn write_export(studio: State<'_, Studio>, path: PathBuf, bytes: Vec<u8>) -> Result<()> {
-    Ok(studio.write_export(&path, &bytes)?)
+/// Drawing a PNG of a large chart takes a while: run off the main thread (`async`).
+#[tauri::command(async)]
+pub fn export_chart(studio: State<'_, Studio>, path: PathBuf, svg: String) -> Result<()> {
+    Ok(studio.export_chart(&path, &svg)?)
 }

@@ -109,8 +109,8 @@ fn errors_cross_the_boundary_as_code_and_message() {
 
     let error = invoke(
         &app,
-        "write_export",
-        json!({ "path": "/tmp/x.dwproj.json", "bytes": [1] }),
+        "export_chart",
+        json!({ "path": "/tmp/x.dwproj.json", "svg": "<svg/>" }),
     )
     .unwrap_err();
     assert_eq!(error["code"], "export-kind", "{error}");

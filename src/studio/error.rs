@@ -66,6 +66,16 @@ pub enum StudioError {
     /// Exports are SVG or PNG files only.
     #[error("{}: the chart is exported as an .svg or .png file; choose a name with one of those extensions", .0.display())]
     ExportKind(PathBuf),
+    /// The chart's SVG could not be read to draw the PNG.
+    #[error("{}: the chart could not be drawn as PNG because its SVG is not valid ({source}); export it as .svg and report the problem", path.display())]
+    ExportSvg {
+        path: PathBuf,
+        #[source]
+        source: resvg::usvg::Error,
+    },
+    /// The PNG could not be made from a valid SVG.
+    #[error("{}: the chart could not be drawn as PNG: {reason}; export it as .svg instead", path.display())]
+    ExportPng { path: PathBuf, reason: String },
     /// A live test transaction with nothing in it.
     #[error("the live test transaction has no rows; add at least one row")]
     EmptyTransaction,
@@ -91,6 +101,8 @@ impl StudioError {
             StudioError::RunInProgress => "run-in-progress",
             StudioError::EmptyTransaction => "empty-transaction",
             StudioError::ExportKind(_) => "export-kind",
+            StudioError::ExportSvg { .. } => "export-svg",
+            StudioError::ExportPng { .. } => "export-png",
             StudioError::Interrupted(_) => "interrupted",
         }
     }

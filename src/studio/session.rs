@@ -215,8 +215,9 @@ impl Studio {
         Box::pin(async move { run_live(request).await })
     }
 
-    pub fn write_export(&self, path: &Path, bytes: &[u8]) -> Result<(), StudioError> {
-        super::exports::write_export(path, bytes)
+    /// Writes the chart's standalone SVG to `path` as SVG or PNG (by its extension).
+    pub fn export_chart(&self, path: &Path, svg: &str) -> Result<(), StudioError> {
+        super::exports::export_chart(path, svg)
     }
 
     fn remember(&self, path: &Path, project: &Project) -> Result<(), StudioError> {

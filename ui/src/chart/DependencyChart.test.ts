@@ -224,6 +224,19 @@ describe("DependencyChart", () => {
     expect(doc.documentElement.getAttribute("viewBox")).toMatch(/^-16 -16 \d+ \d+$/);
   });
 
+  it("hands the same standalone SVG for a PNG export (the backend draws it)", async () => {
+    const { onExport } = mount();
+    await screen.findAllByTestId("chart-node", {}, { timeout: 20_000 });
+    await fireEvent.click(screen.getByTestId("chart-export-png"));
+    expect(onExport).toHaveBeenCalledTimes(1);
+    const [kind, text] = onExport.mock.calls[0];
+    expect(kind).toBe("png");
+    expect(typeof text).toBe("string");
+    expect(text).toMatch(/^<\?xml/);
+    expect(text).toContain("Customers V3");
+    if (process.env.DW_DUMP_CHART_SVG) (await import("node:fs")).writeFileSync(process.env.DW_DUMP_CHART_SVG, text);
+  });
+
   it("says what to do when there are no maps", () => {
     mount({ chart: { nodes: [], edges: [], waves: [], cycles: [] }, groups: [] });
     expect(screen.getByTestId("chart").textContent).toContain("Add a table map to see its dependencies");

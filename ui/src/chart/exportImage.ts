@@ -1,7 +1,6 @@
 // Export of the drawn chart as files: a standalone SVG (computed styles inlined, CSS variables
-// resolved, whole chart at 1:1, no app stylesheet needed) and a PNG rendered from that SVG.
-// Only produces the data; the app shell saves it through a user-driven dialog.
-// Note: the PNG path loads the SVG as a blob: image, so the app's CSP needs `img-src 'self' blob:`.
+// resolved, whole chart at 1:1, no app stylesheet needed). Only produces the text; the app shell
+// saves it through a user-driven dialog, and the backend draws the PNG from it.
 
 const STYLE_PROPS = [
   "fill", "fill-opacity", "stroke", "stroke-width", "stroke-dasharray", "stroke-opacity", "opacity",
@@ -48,33 +47,4 @@ export function standaloneSvg(svg: SVGSVGElement, viewport: string, width: numbe
   bg.setAttribute("fill", background);
   copy.insertBefore(bg, copy.firstChild);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(copy)}`;
-}
-
-/** Renders an SVG string to PNG bytes at `scale` (kept under the canvas size limits). */
-export async function svgToPng(svgText: string, width: number, height: number, scale = 2): Promise<Uint8Array> {
-  // WebKit caps a canvas at 16384 px a side and about 16.7 M pixels in all.
-  const side = 16000;
-  const area = 16_000_000;
-  const s = Math.min(scale, side / Math.max(width, 1), side / Math.max(height, 1), Math.sqrt(area / Math.max(width * height, 1)));
-  const url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
-  try {
-    const image = new Image();
-    await new Promise<void>((resolve, reject) => {
-      image.onload = () => resolve();
-      image.onerror = () => reject(new Error("The chart image could not be rendered."));
-      image.src = url;
-    });
-    const canvas = document.createElement("canvas");
-    canvas.width = Math.ceil(width * s);
-    canvas.height = Math.ceil(height * s);
-    const ctx = canvas.getContext("2d");
-    if (!ctx) throw new Error("No 2D canvas available to render the PNG.");
-    ctx.scale(s, s);
-    ctx.drawImage(image, 0, 0, width, height);
-    const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/png"));
-    if (!blob) throw new Error("The PNG could not be encoded.");
-    return new Uint8Array(await blob.arrayBuffer());
-  } finally {
-    URL.revokeObjectURL(url);
-  }
 }

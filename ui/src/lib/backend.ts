@@ -143,14 +143,16 @@ export async function pickHelperConfig(): Promise<string | null> {
   return typeof picked === "string" ? picked : null;
 }
 
-/** Asks where to export the chart and writes it there; false when cancelled. */
-export async function exportChart(kind: "svg" | "png", data: string | Uint8Array): Promise<boolean> {
+/**
+ * Asks where to export the chart and writes it there; false when cancelled. `svg` is the
+ * standalone SVG for both kinds: the backend draws the PNG.
+ */
+export async function exportChart(kind: "svg" | "png", svg: string): Promise<boolean> {
   const path = await save({
     defaultPath: `dependency-chart.${kind}`,
     filters: [{ name: kind.toUpperCase(), extensions: [kind] }],
   });
   if (!path) return false;
-  const bytes = typeof data === "string" ? Array.from(new TextEncoder().encode(data)) : Array.from(data);
-  await call<void>("write_export", { path, bytes });
+  await call<void>("export_chart", { path, svg });
   return true;
 }
