@@ -1,0 +1,642 @@
+//! Sync engine throughput against the raw write limit of the same rows on the same kind of
+//! database, each ratio measured in the same run (figures in BENCHMARKS.md):
+//! 1. initial sync SQLite -> SQLite against a prepared INSERT of the same rows in one
+//!    transaction on a fresh SQLite file with the endpoint's settings (WAL, `synchronous =
+//!    NORMAL`); the better of single-row and 100-row statements is the limit;
+//! 2. an async round (capture -> queue -> applied) of the same volume against the same limit;
+//! 3. initial sync SQLite -> PostgreSQL against COPY of the same rows (when
+//!    `DUALWRITE_TEST_PG_URL` is set);
+//! 4. live transactions of 1,000 records against the two bare commits of the same rows
+//!    (source transaction, then target transaction, no engine);
+//! 5. the peak RSS of the initial sync (VmHWM, reset through `/proc/self/clear_refs` first).
+//!
+//! A plain `main` rather than criterion: one 1,000,000-row run takes tens of seconds and the
+//! ratios only mean something when both sides are measured back to back. Sizes:
+//! `ENGINE_BENCH_ROWS` (default 1,000,000), `ENGINE_BENCH_ASYNC_ROWS` (default: the same),
+//! `ENGINE_BENCH_LIVE_REPEATS` (default 5). Without `--bench` in the arguments (`cargo test
+//! --all-targets` runs bench targets that way) it runs tiny sizes, as a smoke test.
+//!
+//! The rows: a 5-column table with a text key (`I-0000001`), a text name, an integer, a real and
+//! a text note, about 50 bytes of values per row.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use dualwrite::engine::live::{LiveOptions, TxnRow};
+use dualwrite::engine::{Engine, InitialSyncOptions, RoundOptions};
+use dualwrite::model::Side;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, SqlitePool};
+
+const FNO_SCHEMA: &str = "
+CREATE TABLE ItemEntity (ItemId TEXT NOT NULL PRIMARY KEY, Name TEXT NOT NULL, Qty INTEGER,
+    Price REAL, Note TEXT);
+CREATE TABLE LiveItemEntity (ItemId TEXT NOT NULL PRIMARY KEY, Name TEXT NOT NULL, Qty INTEGER,
+    Price REAL, Note TEXT);
+";
+
+const DV_SCHEMA: &str = "
+CREATE TABLE item (itemnumber TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL, qty INTEGER,
+    price REAL, note TEXT);
+CREATE TABLE liveitem (itemnumber TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL, qty INTEGER,
+    price REAL, note TEXT);
+";
+
+/// Rows per multi-row INSERT of the raw limit (5 parameters each, far below SQLite's limit).
+const RAW_ROWS_PER_STATEMENT: usize = 100;
+/// Records of one live transaction (the platform's limit).
+const LIVE_RECORDS: usize = 1_000;
+
+fn project_json(dv_kind: &str, dv_url: &str) -> String {
+    let map = |id: &str, mode: &str, entity: &str, table: &str| {
+        format!(
+            r#"{{ "id": "{id}", "name": "{id}",
+      "fno": {{ "entity": "{entity}", "keys": ["ItemId"] }},
+      "dataverse": {{ "table": "{table}", "keys": ["itemnumber"] }},
+      "syncMode": "{mode}", "primary": "fno",
+      "fields": [
+        {{ "fno": "ItemId", "dataverse": "itemnumber" }},
+        {{ "fno": "Name", "dataverse": "name" }},
+        {{ "fno": "Qty", "dataverse": "qty" }},
+        {{ "fno": "Price", "dataverse": "price" }},
+        {{ "fno": "Note", "dataverse": "note" }}
+      ] }}"#
+        )
+    };
+    format!(
+        r#"{{
+  "schemaVersion": 1,
+  "name": "engine throughput",
+  "environments": [
+    {{ "id": "fo", "side": "fno", "kind": "sqlite", "url": "fno.db" }},
+    {{ "id": "dv", "side": "dataverse", "kind": "{dv_kind}", "url": "{dv_url}" }}
+  ],
+  "tableMaps": [ {}, {} ],
+  "groups": [
+    {{ "id": "items", "name": "Items", "initialSync": true,
+       "members": [ {{ "map": "items", "sequence": 1 }} ] }},
+    {{ "id": "live", "name": "Live items",
+       "members": [ {{ "map": "liveitems", "sequence": 1 }} ] }}
+  ]
+}}"#,
+        map("items", "async", "ItemEntity", "item"),
+        map("liveitems", "live", "LiveItemEntity", "liveitem"),
+    )
+}
+
+/// The values of row `i` (1-based), the same in every stage.
+fn row_values(i: u64) -> (String, String, i64, f64, String) {
+    (
+        format!("I-{i:07}"),
+        format!("Item {i}"),
+        i64::try_from(i % 1000).unwrap_or(0),
+        i as f64 * 0.01,
+        format!("note {}", i * 7919 % 100_003),
+    )
+}
+
+/// SQL that fills `table` with rows `1..=n` inside SQLite (no rows held in this process).
+fn fill_sql(table: &str, n: u64) -> String {
+    format!(
+        "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) \
+         INSERT INTO {table} SELECT printf('I-%07d', i), 'Item ' || i, i % 1000, i * 0.01, \
+         'note ' || (i * 7919 % 100003) FROM s"
+    )
+}
+
+/// A SQLite pool with the endpoint's settings (WAL, synchronous NORMAL, foreign keys).
+async fn sqlite_pool(path: &Path) -> SqlitePool {
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true),
+        )
+        .await
+        .expect("open sqlite file")
+}
+
+async fn exec(pool: &SqlitePool, sql: &str) {
+    sqlx::raw_sql(sql)
+        .execute(pool)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// A temp dir with the two databases and the project; `dv` is a SQLite file or a PostgreSQL URL.
+struct Pair {
+    dir: tempfile::TempDir,
+    project: PathBuf,
+    fno: SqlitePool,
+}
+
+impl Pair {
+    async fn new(dv: Dv<'_>) -> Pair {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fno = sqlite_pool(&dir.path().join("fno.db")).await;
+        exec(&fno, FNO_SCHEMA).await;
+        let project = dir.path().join("bench.dwproj.json");
+        let json = match dv {
+            Dv::Sqlite => {
+                let dv = sqlite_pool(&dir.path().join("dv.db")).await;
+                exec(&dv, DV_SCHEMA).await;
+                dv.close().await;
+                project_json("sqlite", "dv.db")
+            }
+            Dv::Postgres(url) => project_json("postgres", url),
+        };
+        std::fs::write(&project, json).expect("write project");
+        Pair { dir, project, fno }
+    }
+
+    async fn engine(&self) -> Engine {
+        Engine::open(&self.project, Some(&self.dir.path().join("state")))
+            .await
+            .expect("open engine")
+    }
+}
+
+enum Dv<'a> {
+    Sqlite,
+    Postgres(&'a str),
+}
+
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+/// A `Vm*` line of /proc/self/status in MB.
+fn vm_mb(field: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Resets VmHWM to the current RSS (Linux: "5" to clear_refs).
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+fn rate(rows: u64, time: Duration) -> f64 {
+    rows as f64 / time.as_secs_f64()
+}
+
+/// Rows `first..first + n` into `table` in one transaction of prepared INSERTs, `per` rows per
+/// statement.
+async fn insert_rows(pool: &SqlitePool, table: &str, first: u64, n: u64, per: usize) {
+    let one = "(?, ?, ?, ?, ?)";
+    let full = format!("INSERT INTO {table} VALUES {}", vec![one; per].join(", "));
+    let mut conn = pool.acquire().await.expect("connection");
+    sqlx::raw_sql("BEGIN IMMEDIATE")
+        .execute(&mut *conn)
+        .await
+        .expect("begin");
+    let end = first + n;
+    let mut i = first;
+    while i < end {
+        let count = usize::try_from((end - i).min(per as u64)).unwrap_or(per);
+        let partial;
+        let sql = if count == per {
+            full.as_str()
+        } else {
+            partial = format!("INSERT INTO {table} VALUES {}", vec![one; count].join(", "));
+            partial.as_str()
+        };
+        let mut query = sqlx::query(sql);
+        for k in i..i + count as u64 {
+            let (a, b, c, d, e) = row_values(k);
+            query = query.bind(a).bind(b).bind(c).bind(d).bind(e);
+        }
+        query.execute(&mut *conn).await.expect("insert");
+        i += count as u64;
+    }
+    sqlx::raw_sql("COMMIT")
+        .execute(&mut *conn)
+        .await
+        .expect("commit");
+}
+
+/// Prepared INSERTs of rows `1..=n` into `table` of a fresh SQLite file, in one transaction:
+/// `per` rows per statement.
+async fn raw_sqlite(dir: &Path, table_sql: &str, table: &str, n: u64, per: usize) -> Duration {
+    let path = dir.join(format!("raw-{per}.db"));
+    let pool = sqlite_pool(&path).await;
+    exec(&pool, table_sql).await;
+    let started = Instant::now();
+    insert_rows(&pool, table, 1, n, per).await;
+    let took = started.elapsed();
+    pool.close().await;
+    let _ = std::fs::remove_file(&path);
+    took
+}
+
+/// The raw SQLite limit: the better of single-row and multi-row prepared INSERTs.
+async fn raw_sqlite_best(dir: &Path, n: u64) -> (Duration, Duration) {
+    let table = "CREATE TABLE item (itemnumber TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL, \
+                 qty INTEGER, price REAL, note TEXT)";
+    let single = raw_sqlite(dir, table, "item", n, 1).await;
+    let multi = raw_sqlite(dir, table, "item", n, RAW_ROWS_PER_STATEMENT).await;
+    (single, multi)
+}
+
+struct Line {
+    what: String,
+    rows: u64,
+    time: Duration,
+    versus: String,
+    load: String,
+}
+
+fn print_table(lines: &[Line]) {
+    println!();
+    println!("| measurement | rows | time | rows/s | vs raw | load |");
+    println!("| --- | ---: | ---: | ---: | --- | --- |");
+    for l in lines {
+        println!(
+            "| {} | {} | {} | {:.0} | {} | {} |",
+            l.what,
+            l.rows,
+            if l.time < Duration::from_secs(1) {
+                format!("{:.1} ms", l.time.as_secs_f64() * 1e3)
+            } else {
+                format!("{:.2} s", l.time.as_secs_f64())
+            },
+            rate(l.rows, l.time),
+            l.versus,
+            l.load
+        );
+    }
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace(['_', ','], "").parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let rows = if full {
+        env_u64("ENGINE_BENCH_ROWS", 1_000_000)
+    } else {
+        300
+    };
+    let async_rows = if full {
+        env_u64("ENGINE_BENCH_ASYNC_ROWS", rows)
+    } else {
+        300
+    };
+    let repeats = if full {
+        env_u64("ENGINE_BENCH_LIVE_REPEATS", 5)
+    } else {
+        1
+    };
+    let live_records = if full { LIVE_RECORDS } else { 50 };
+    let stages: Vec<String> = std::env::var("ENGINE_BENCH_STAGES")
+        .unwrap_or_else(|_| "initial,async,postgres,live".into())
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let pg_url = std::env::var("DUALWRITE_TEST_PG_URL")
+        .ok()
+        .filter(|u| !u.is_empty() && full);
+    println!(
+        "engine_throughput: {rows} rows (async {async_rows}), live {repeats} x {live_records}, \
+         nproc {}, load {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load()
+    );
+    let mut lines = Vec::new();
+    let scratch = tempfile::tempdir().expect("temp dir");
+
+    if stages.iter().any(|s| s == "initial") {
+        initial_sqlite(rows, scratch.path(), &mut lines).await;
+    }
+    if stages.iter().any(|s| s == "async") {
+        async_sqlite(async_rows, scratch.path(), &mut lines).await;
+    }
+    if stages.iter().any(|s| s == "postgres") {
+        match &pg_url {
+            Some(url) => initial_postgres(rows, url, &mut lines).await,
+            None => println!("postgres: skipped (DUALWRITE_TEST_PG_URL not set, or test mode)"),
+        }
+    }
+    if stages.iter().any(|s| s == "live") {
+        live_sqlite(live_records, repeats, &mut lines).await;
+    }
+    print_table(&lines);
+}
+
+fn initial_options() -> InitialSyncOptions {
+    InitialSyncOptions {
+        maps: vec!["items".into()],
+        source: Some(Side::Fno),
+        fresh: true,
+        ..InitialSyncOptions::default()
+    }
+}
+
+async fn initial_sqlite(rows: u64, scratch: &Path, lines: &mut Vec<Line>) {
+    let pair = Pair::new(Dv::Sqlite).await;
+    exec(&pair.fno, &fill_sql("ItemEntity", rows)).await;
+    exec(&pair.fno, "PRAGMA wal_checkpoint(TRUNCATE)").await;
+    let data_mb = std::fs::metadata(pair.dir.path().join("fno.db"))
+        .map_or(f64::NAN, |m| m.len() as f64 / 1e6);
+    let engine = pair.engine().await;
+    let load_before = load();
+    let rss_before = vm_mb("VmRSS");
+    let peak_reset = reset_peak();
+    let started = Instant::now();
+    let report = engine
+        .initial_sync(&initial_options())
+        .await
+        .expect("initial sync");
+    let took = started.elapsed();
+    let peak = vm_mb("VmHWM");
+    assert_eq!(report.rows_written(), rows, "initial sync wrote every row");
+    engine.close().await;
+    let dv_mb =
+        std::fs::metadata(pair.dir.path().join("dv.db")).map_or(f64::NAN, |m| m.len() as f64 / 1e6);
+    println!(
+        "initial sqlite: {:.2} s; source file {data_mb:.1} MB, target file {dv_mb:.1} MB; \
+         RSS before {rss_before:.1} MB, peak during the sync {peak:.1} MB{}",
+        took.as_secs_f64(),
+        if peak_reset {
+            ""
+        } else {
+            " (peak not reset: since process start)"
+        }
+    );
+    // The same copy without per-row snapshots and without the counting scan, into a fresh pair.
+    let bare = Pair::new(Dv::Sqlite).await;
+    exec(&bare.fno, &fill_sql("ItemEntity", rows)).await;
+    let engine = bare.engine().await;
+    let load_plain = load();
+    let started = Instant::now();
+    engine
+        .initial_sync(&InitialSyncOptions {
+            snapshots: false,
+            count_rows: false,
+            ..initial_options()
+        })
+        .await
+        .expect("initial sync without snapshots");
+    let plain = started.elapsed();
+    engine.close().await;
+    drop(bare);
+    let load_raw = load();
+    let (single, multi) = raw_sqlite_best(scratch, rows).await;
+    let best = single.min(multi);
+    lines.push(Line {
+        what: "initial sync SQLite -> SQLite, no snapshots, no count".into(),
+        rows,
+        time: plain,
+        versus: format!(
+            "{:.2} of the best raw",
+            best.as_secs_f64() / plain.as_secs_f64()
+        ),
+        load: load_plain,
+    });
+    lines.push(Line {
+        what: "raw SQLite prepared INSERT, 1 row/statement, 1 txn".into(),
+        rows,
+        time: single,
+        versus: String::new(),
+        load: load_raw.clone(),
+    });
+    lines.push(Line {
+        what: format!("raw SQLite prepared INSERT, {RAW_ROWS_PER_STATEMENT} rows/statement, 1 txn"),
+        rows,
+        time: multi,
+        versus: String::new(),
+        load: load_raw,
+    });
+    lines.push(Line {
+        what: "initial sync SQLite -> SQLite (defaults: batch 1,000, snapshots, count)".into(),
+        rows,
+        time: took,
+        versus: format!(
+            "{:.2} of the best raw (target >= 0.5); peak RSS {peak:.0} MB",
+            best.as_secs_f64() / took.as_secs_f64()
+        ),
+        load: load_before,
+    });
+}
+
+async fn async_sqlite(rows: u64, scratch: &Path, lines: &mut Vec<Line>) {
+    let pair = Pair::new(Dv::Sqlite).await;
+    let engine = pair.engine().await;
+    engine.install_capture().await.expect("install capture");
+    exec(&pair.fno, &fill_sql("ItemEntity", rows)).await;
+    let load_before = load();
+    let started = Instant::now();
+    let mut applied = 0;
+    let options = RoundOptions::default();
+    loop {
+        let round = engine.sync_once(&options).await.expect("async round");
+        applied += round.applied;
+        if round.enqueued == 0 && round.applied == 0 {
+            break;
+        }
+    }
+    let took = started.elapsed();
+    assert_eq!(applied, rows, "the round applied every captured row");
+    engine.close().await;
+    let load_raw = load();
+    let (single, multi) = raw_sqlite_best(scratch, rows).await;
+    let best = single.min(multi);
+    lines.push(Line {
+        what: "raw SQLite prepared INSERT (best of 1 and 100 rows/statement)".into(),
+        rows,
+        time: best,
+        versus: String::new(),
+        load: load_raw,
+    });
+    lines.push(Line {
+        what: "async round SQLite -> SQLite (collect + queue + apply, defaults)".into(),
+        rows,
+        time: took,
+        versus: format!(
+            "{:.4} of raw (target >= 0.5)",
+            best.as_secs_f64() / took.as_secs_f64()
+        ),
+        load: load_before,
+    });
+}
+
+async fn initial_postgres(rows: u64, url: &str, lines: &mut Vec<Line>) {
+    let schema = format!("bench_{}", std::process::id());
+    let admin = sqlx::PgPool::connect(url)
+        .await
+        .expect("connect to PostgreSQL");
+    sqlx::raw_sql(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path = {schema}"
+    ))
+    .execute(&admin)
+    .await
+    .expect("create schema");
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let scoped = format!("{url}{separator}options=-csearch_path%3D{schema}");
+    let mut pg = sqlx::PgConnection::connect(&scoped).await.expect("connect");
+    sqlx::raw_sql(&format!(
+        "{DV_SCHEMA} CREATE TABLE item_copy (itemnumber TEXT NOT NULL PRIMARY KEY, \
+         name TEXT NOT NULL, qty INTEGER, price DOUBLE PRECISION, note TEXT);"
+    ))
+    .execute(&mut pg)
+    .await
+    .expect("create tables");
+
+    let pair = Pair::new(Dv::Postgres(&scoped)).await;
+    exec(&pair.fno, &fill_sql("ItemEntity", rows)).await;
+    let engine = pair.engine().await;
+    let load_sync = load();
+    let started = Instant::now();
+    let report = engine
+        .initial_sync(&initial_options())
+        .await
+        .expect("initial sync to PostgreSQL");
+    let took = started.elapsed();
+    assert_eq!(report.rows_written(), rows);
+    engine.close().await;
+
+    // COPY of the same rows, text format, sent in ~1 MB chunks, one transaction.
+    let load_copy = load();
+    let started = Instant::now();
+    let mut copy = pg
+        .copy_in_raw("COPY item_copy FROM STDIN")
+        .await
+        .expect("start COPY");
+    let mut buffer = String::with_capacity(1 << 20);
+    for i in 1..=rows {
+        let (a, b, c, d, e) = row_values(i);
+        buffer.push_str(&format!("{a}\t{b}\t{c}\t{d}\t{e}\n"));
+        if buffer.len() >= 1 << 20 {
+            copy.send(buffer.as_bytes()).await.expect("COPY data");
+            buffer.clear();
+        }
+    }
+    copy.send(buffer.as_bytes()).await.expect("COPY data");
+    copy.finish().await.expect("finish COPY");
+    let copy_took = started.elapsed();
+    lines.push(Line {
+        what: "raw PostgreSQL COPY (text, 1 txn)".into(),
+        rows,
+        time: copy_took,
+        versus: String::new(),
+        load: load_copy,
+    });
+    lines.push(Line {
+        what: "initial sync SQLite -> PostgreSQL (defaults)".into(),
+        rows,
+        time: took,
+        versus: format!(
+            "{:.2} of COPY",
+            copy_took.as_secs_f64() / took.as_secs_f64()
+        ),
+        load: load_sync,
+    });
+    let _ = pg.close().await;
+    let _ = sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .execute(&admin)
+        .await;
+    admin.close().await;
+}
+
+fn live_rows(first: u64, n: usize) -> Vec<TxnRow> {
+    (first..first + n as u64)
+        .map(|i| {
+            let (a, b, c, d, e) = row_values(i);
+            serde_json::from_value(serde_json::json!({
+                "table": "LiveItemEntity", "op": "upsert",
+                "values": { "ItemId": a, "Name": b, "Qty": c, "Price": d, "Note": e }
+            }))
+            .expect("txn row")
+        })
+        .collect()
+}
+
+/// Both bare commits of rows `first..first + n`: source transaction, then target transaction.
+async fn bare_pair(fno: &SqlitePool, dv: &SqlitePool, first: u64, n: u64, per: usize) -> Duration {
+    let started = Instant::now();
+    insert_rows(fno, "LiveItemEntity", first, n, per).await;
+    insert_rows(dv, "liveitem", first, n, per).await;
+    started.elapsed()
+}
+
+async fn live_sqlite(records: usize, repeats: u64, lines: &mut Vec<Line>) {
+    let pair = Pair::new(Dv::Sqlite).await;
+    let dv = sqlite_pool(&pair.dir.path().join("dv.db")).await;
+    let engine = pair.engine().await;
+    let load_before = load();
+    let (mut live, mut bare, mut bare_single) = (Vec::new(), Vec::new(), Vec::new());
+    let n = records as u64;
+    for r in 0..repeats {
+        // Fresh keys every time: each transaction inserts `records` new rows on both sides.
+        let first = 1 + r * 3 * n;
+        let txn = live_rows(first, records);
+        let started = Instant::now();
+        let outcome = engine
+            .live_transaction(Side::Fno, &txn, &LiveOptions::default())
+            .await;
+        live.push(started.elapsed());
+        assert!(outcome.committed, "live transaction committed: {outcome:?}");
+        bare.push(bare_pair(&pair.fno, &dv, first + n, n, RAW_ROWS_PER_STATEMENT).await);
+        bare_single.push(bare_pair(&pair.fno, &dv, first + 2 * n, n, 1).await);
+    }
+    engine.close().await;
+    dv.close().await;
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let ms = |v: &[Duration]| v.iter().map(|d| d.as_millis()).collect::<Vec<_>>();
+    println!(
+        "live: engine {:?} ms, bare {:?} ms, bare one row/statement {:?} ms",
+        ms(&live),
+        ms(&bare),
+        ms(&bare_single)
+    );
+    let (live_median, bare_median, single_median) = (
+        median(&mut live),
+        median(&mut bare),
+        median(&mut bare_single),
+    );
+    let load_after = load();
+    for (what, time) in [
+        ("100 rows/statement", bare_median),
+        ("1 row/statement", single_median),
+    ] {
+        lines.push(Line {
+            what: format!("bare commits ({what}), source txn + target txn, median of {repeats}"),
+            rows: n,
+            time,
+            versus: String::new(),
+            load: load_after.clone(),
+        });
+    }
+    lines.push(Line {
+        what: format!("live transaction SQLite -> SQLite, median of {repeats}"),
+        rows: n,
+        time: live_median,
+        versus: format!(
+            "{:.2}x the bare commits at 100 rows/statement, {:.2}x at 1 (target <= 1.25x)",
+            live_median.as_secs_f64() / bare_median.as_secs_f64(),
+            live_median.as_secs_f64() / single_median.as_secs_f64()
+        ),
+        load: load_before,
+    });
+}
