@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "set_map_paused",
     "record_pair",
     "run_live",
+    "live_examples",
+    "load_live_example",
     "export_chart",
 ];
 

@@ -28,6 +28,7 @@ pub fn typescript() -> String {
          // run `UPDATE_BINDINGS=1 cargo test --test ts_bindings` after changing a type.\n\n",
     );
     use crate::chart::{export::ChartExport, export::ChartNode, Edge, EdgeCause};
+    use crate::demo::live_examples::LiveExample;
     use crate::endpoint::{
         ColumnSchema, ErrorCategory as LiveErrorCategory, TableSchema, ValueClass,
     };
@@ -41,7 +42,7 @@ pub fn typescript() -> String {
     };
     use crate::studio::environments::ConnectionReport;
     use crate::studio::first_start::StartInfo;
-    use crate::studio::live::LiveRequest;
+    use crate::studio::live::{LiveExampleRequest, LiveRequest};
     use crate::studio::recent::RecentProject;
     use crate::studio::records::{FieldPair, RecordPair, RecordRequest};
     use crate::studio::runs::{RunProgress, RunReport, RunRequest, SyncRunKind};
@@ -114,6 +115,8 @@ pub fn typescript() -> String {
         RecordPair,
         FieldPair,
         LiveRequest,
+        LiveExample,
+        LiveExampleRequest,
         TxnRow,
         TxnOp,
         LiveOutcome,

@@ -230,7 +230,7 @@ describe("Dual-write Studio (real app, demo project)", () => {
 
   it("runs a live transaction that commits and one that rolls back", async () => {
     await $(tid("sync-mode")).selectByAttribute("value", "live");
-    await $(tid("live-example")).click();
+    await loadExample("live-example", "SalesOrderHeaderV2Entity");
     await $(tid("live-run")).click();
     const outcome = await $(tid("live-outcome"));
     await outcome.waitForExist({ timeout: 60_000, timeoutMsg: "no live-outcome for the example" });
@@ -271,13 +271,19 @@ describe("Dual-write Studio (real app, demo project)", () => {
     expect(steps.at(-1)).toBe("sourceRollback");
   });
 
-  /** Loads an example (waiting for its rows, which the app reads from Dataverse), runs it, waits for the outcome. */
-  async function runExample(button, loadedText, committed) {
+  /** Loads an example the core offers (enabled once offered) and waits for its rows in the editor. */
+  async function loadExample(button, loadedText) {
+    await $(tid(button)).waitForEnabled({ timeout: 10_000, timeoutMsg: `${button} was not offered` });
     await $(tid(button)).click();
     await browser.waitUntil(async () => (await $(tid("live-json")).getValue()).includes(loadedText), {
       timeout: 10_000,
       timeoutMsg: `${button} did not load`,
     });
+  }
+
+  /** Loads an example (its rows made by the core, from the ids on Dataverse), runs it, waits for the outcome. */
+  async function runExample(button, loadedText, committed) {
+    await loadExample(button, loadedText);
     await $(tid("live-run")).click();
     await browser.waitUntil(
       async () => (await $(tid("live-outcome", { "data-committed": String(committed) })).isExisting()),

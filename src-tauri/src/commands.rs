@@ -5,12 +5,13 @@
 
 use std::path::PathBuf;
 
-use dualwrite::engine::live::LiveOutcome;
-use dualwrite::model::{Environment, Project};
+use dualwrite::demo::live_examples::LiveExample;
+use dualwrite::engine::live::{LiveOutcome, TxnRow};
+use dualwrite::model::{Environment, Project, Side};
 use dualwrite::store::{Conflict, ErrorCategory, ErrorRecord, RetryOutcome};
 use dualwrite::studio::environments::ConnectionReport;
 use dualwrite::studio::first_start::StartInfo;
-use dualwrite::studio::live::LiveRequest;
+use dualwrite::studio::live::{LiveExampleRequest, LiveRequest};
 use dualwrite::studio::recent::RecentProject;
 use dualwrite::studio::records::{RecordPair, RecordRequest};
 use dualwrite::studio::runs::{RunProgress, RunReport, RunRequest};
@@ -46,6 +47,8 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         set_map_paused,
         record_pair,
         run_live,
+        live_examples,
+        load_live_example,
         export_chart,
     ]
 }
@@ -196,6 +199,19 @@ pub async fn record_pair(studio: State<'_, Studio>, request: RecordRequest) -> R
 #[tauri::command]
 pub async fn run_live(studio: State<'_, Studio>, request: LiveRequest) -> Result<LiveOutcome> {
     Ok(studio.run_live(&request).await?)
+}
+
+#[tauri::command]
+pub fn live_examples(studio: State<'_, Studio>, project: Project, from: Side) -> Vec<LiveExample> {
+    studio.live_examples(&project, from)
+}
+
+#[tauri::command]
+pub async fn load_live_example(
+    studio: State<'_, Studio>,
+    request: LiveExampleRequest,
+) -> Result<Vec<TxnRow>> {
+    Ok(studio.load_live_example(&request).await?)
 }
 
 /// Drawing a PNG of a large chart takes a while: run off the main thread (`async`).

@@ -163,3 +163,57 @@ fn the_window_may_close_itself_but_not_move_or_resize() {
     let closed = invoke(&app, "plugin:window|destroy", json!({ "label": "main" }));
     assert!(closed.is_ok(), "{closed:?}");
 }
+
+#[test]
+fn the_demo_live_examples_come_from_the_core() {
+    let app = app();
+    let started = invoke(&app, "start", json!({})).unwrap();
+    let project = &started["opened"]["project"];
+    let path = started["opened"]["path"].clone();
+
+    let examples = invoke(
+        &app,
+        "live_examples",
+        json!({ "project": project, "from": "fno" }),
+    )
+    .unwrap();
+    let failing: Vec<&Value> = examples
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["failing"])
+        .collect();
+    assert_eq!(failing, [&json!(false), &json!(true)], "{examples}");
+
+    let rows = invoke(
+        &app,
+        "load_live_example",
+        json!({ "request": { "projectPath": path, "from": "fno", "failing": true } }),
+    )
+    .unwrap();
+    assert_eq!(rows[0]["table"], "SalesOrderHeaderV2Entity", "{rows}");
+    assert_eq!(rows[0]["values"]["SALESORDERSTATUS"], "OnHold", "{rows}");
+
+    // Nothing synced yet: the Dataverse example cannot find the demo customer there.
+    let error = invoke(
+        &app,
+        "load_live_example",
+        json!({ "request": { "projectPath": path, "from": "dataverse", "failing": false } }),
+    )
+    .unwrap_err();
+    assert_eq!(error["code"], "live-example-unavailable", "{error}");
+    assert!(
+        error["message"].as_str().unwrap().contains("initial sync"),
+        "{error}"
+    );
+
+    let mut other = project.clone();
+    other["tableMaps"] = json!([]);
+    let none = invoke(
+        &app,
+        "live_examples",
+        json!({ "project": other, "from": "dataverse" }),
+    )
+    .unwrap();
+    assert_eq!(none, json!([]));
+}

@@ -21,6 +21,7 @@ mod dataverse_schema;
 mod error;
 mod fno_schema;
 mod insert;
+pub mod live_examples;
 mod names;
 mod populate;
 mod project;

@@ -79,6 +79,9 @@ pub enum StudioError {
     /// A live test transaction with nothing in it.
     #[error("the live test transaction has no rows; add at least one row")]
     EmptyTransaction,
+    /// The demo's live examples do not fit this project, or their data is not there yet.
+    #[error("{0}")]
+    LiveExampleUnavailable(String),
 }
 
 impl StudioError {
@@ -100,6 +103,7 @@ impl StudioError {
             StudioError::UnknownEnvironment(_) => "unknown-environment",
             StudioError::RunInProgress => "run-in-progress",
             StudioError::EmptyTransaction => "empty-transaction",
+            StudioError::LiveExampleUnavailable(_) => "live-example-unavailable",
             StudioError::ExportKind(_) => "export-kind",
             StudioError::ExportSvg { .. } => "export-svg",
             StudioError::ExportPng { .. } => "export-png",

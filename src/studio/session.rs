@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Mutex;
 
-use crate::engine::live::LiveOutcome;
-use crate::model::{Environment, Project};
+use crate::demo::live_examples::LiveExample;
+use crate::engine::live::{LiveOutcome, TxnRow};
+use crate::model::{Environment, Project, Side};
 use crate::store::{Conflict, ErrorCategory, ErrorRecord, RetryOutcome, Timestamp};
 
 use super::analysis::{analyze, Analysis};
@@ -19,7 +20,7 @@ use super::document::{self, OpenedProject, TemplateKind};
 use super::environments::{test_connection, ConnectionReport};
 use super::error::StudioError;
 use super::first_start::{self, StartInfo};
-use super::live::{run_live, LiveRequest};
+use super::live::{live_examples, load_live_example, run_live, LiveExampleRequest, LiveRequest};
 use super::recent::{RecentProject, RecentProjects};
 use super::records::{record_pair, RecordPair, RecordRequest};
 use super::results;
@@ -213,6 +214,17 @@ impl Studio {
 
     pub fn run_live<'a>(&'a self, request: &'a LiveRequest) -> StudioFuture<'a, LiveOutcome> {
         Box::pin(async move { run_live(request).await })
+    }
+
+    pub fn live_examples(&self, project: &Project, from: Side) -> Vec<LiveExample> {
+        live_examples(project, from)
+    }
+
+    pub fn load_live_example<'a>(
+        &'a self,
+        request: &'a LiveExampleRequest,
+    ) -> StudioFuture<'a, Vec<TxnRow>> {
+        Box::pin(async move { load_live_example(request).await })
     }
 
     /// Writes the chart's standalone SVG to `path` as SVG or PNG (by its extension).

@@ -605,6 +605,34 @@ export type LiveRequest = { projectPath: string,
  */
 from: Side, rows: Array<TxnRow>, };
 
+export type LiveExample = { 
+/**
+ * The side the unit of work is written on.
+ */
+from: Side, 
+/**
+ * Whether this is the example that fails and rolls back.
+ */
+failing: boolean, 
+/**
+ * What the example does and what to expect, in one sentence.
+ */
+title: string, 
+/**
+ * What must be true first (which groups to sync).
+ */
+prerequisite: string, };
+
+export type LiveExampleRequest = { projectPath: string, 
+/**
+ * The side the example is written on.
+ */
+from: Side, 
+/**
+ * The example that fails and rolls back, rather than the one that commits.
+ */
+failing: boolean, };
+
 export type TxnRow = { 
 /**
  * The source side's table (F&O entity or Dataverse table).

@@ -39,20 +39,18 @@ export class ChartPrelayout {
     this.#debounceMs = options.debounceMs ?? PRELAYOUT_DEBOUNCE_MS;
   }
 
-  /** The chart changed (project opened or edited): lays it out after the quiet time. */
+  /**
+   * The chart changed (project opened or edited): lays it out after the quiet time. Nothing is
+   * computed per change (an edit of a 500-map project comes with every keystroke): the layout
+   * input and its key are worked out once the quiet time has passed.
+   */
   schedule(chart: ChartExport, groups: Group[]): void {
     if (this.#viewsOpen > 0 || chart.nodes.length === 0) return;
-    const input = chartLayoutInput(chart, groups);
-    const key = layoutKey(input);
-    if (key === this.#runningKey) return;
     const generation = ++this.#generation;
     this.#stopTimer();
-    // Superseded: the layout in progress is for an older chart.
-    this.#cancelRunning();
-    if (cachedLayout(key)) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.#run(key, input, generation);
+      this.#start(chart, groups, generation);
     }, this.#debounceMs);
   }
 
@@ -78,6 +76,18 @@ export class ChartPrelayout {
   dispose(): void {
     this.#stopTimer();
     this.#cancelRunning();
+  }
+
+  #start(chart: ChartExport, groups: Group[], generation: number): void {
+    if (this.#viewsOpen > 0 || generation !== this.#generation) return;
+    const input = chartLayoutInput(chart, groups);
+    const key = layoutKey(input);
+    // The layout in progress is for this very chart (an edit and its undo): let it finish.
+    if (key === this.#runningKey) return;
+    // Superseded: the layout in progress is for an older chart.
+    this.#cancelRunning();
+    if (cachedLayout(key)) return;
+    void this.#run(key, input, generation);
   }
 
   async #run(key: string, input: LayoutInput, generation: number): Promise<void> {

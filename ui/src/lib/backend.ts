@@ -14,6 +14,8 @@ import type {
   Environment,
   ErrorCategory,
   ErrorRecord,
+  LiveExample,
+  LiveExampleRequest,
   LiveOutcome,
   LiveRequest,
   OpenedProject,
@@ -26,9 +28,11 @@ import type {
   RunReport,
   RunRequest,
   SecretStatus,
+  Side,
   StartInfo,
   Status,
   TemplateKind,
+  TxnRow,
 } from "../bindings";
 
 /** A failed command: `code` is stable, `message` is a sentence for people. */
@@ -102,6 +106,8 @@ export const setMapPaused = (projectPath: string, map: string, paused: boolean) 
   call<Status>("set_map_paused", { projectPath, map, paused });
 export const recordPair = (request: RecordRequest) => call<RecordPair>("record_pair", { request });
 export const runLive = (request: LiveRequest) => call<LiveOutcome>("run_live", { request });
+export const liveExamples = (project: Project, from: Side) => call<LiveExample[]>("live_examples", { project, from });
+export const loadLiveExample = (request: LiveExampleRequest) => call<TxnRow[]>("load_live_example", { request });
 
 // The window.
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import type { Project, RecordPair } from "../bindings";
+import type { LiveExample, Project, Side, TxnRow } from "../bindings";
 import demo from "../../../examples/contoso.dwproj.json";
 import LivePanel from "./LivePanel.svelte";
 
@@ -8,24 +8,39 @@ const project = demo as unknown as Project;
 
 afterEach(cleanup);
 
-/** The demo customer US-00001 of USMF as the record view reads it, with its Dataverse row (or none). */
-const customerPair = (dataverseRow: RecordPair["dataverseRow"]): RecordPair => ({
-  map: "accounts - Customers V3",
-  fnoTable: "CustCustomerV3Entity",
-  dataverseTable: "account",
-  fnoRow: { CUSTOMERACCOUNT: "US-00001", DATAAREAID: "USMF" },
-  dataverseRow,
-  fields: [],
+/** The examples the core offers for the demo project (titles shortened). */
+const offered = async (from: Side): Promise<LiveExample[]> => [
+  { from, failing: false, title: `commits on ${from}`, prerequisite: "Run an initial sync of Customers first." },
+  { from, failing: true, title: `fails on ${from}`, prerequisite: "Run an initial sync of Customers first." },
+];
+
+/** The F&O order example as the core makes it: a header and two lines. */
+const order: TxnRow[] = [
+  { table: "SalesOrderHeaderV2Entity", op: "upsert", values: { SALESORDERNUMBER: "SO-US-900001", DATAAREAID: "USMF" } },
+  ...[1, 2].map((n) => ({
+    table: "SalesOrderLineV2Entity",
+    op: "upsert" as const,
+    values: { SALESORDERNUMBER: "SO-US-900001", LINECREATIONSEQUENCENUMBER: n, DATAAREAID: "USMF", ORDEREDSALESQUANTITY: 2 },
+  })),
+];
+
+const props = (overrides: Record<string, unknown> = {}) => ({
+  project,
+  run: vi.fn(),
+  examples: vi.fn(offered),
+  loadExample: vi.fn(async () => order),
+  ...overrides,
 });
 
 const json = () => JSON.parse((screen.getByTestId("live-json") as HTMLTextAreaElement).value);
 
 describe("LivePanel", () => {
   it("keeps the row editor and the raw JSON in step", async () => {
-    render(LivePanel, { project, run: vi.fn(), readRecord: vi.fn() });
+    render(LivePanel, props());
+    await waitFor(() => expect((screen.getByTestId("live-example") as HTMLButtonElement).disabled).toBe(false));
     await fireEvent.click(screen.getByTestId("live-example"));
-    expect(json()).toHaveLength(3);
-    const quantity = screen.getByLabelText("Value 5 of row 2") as HTMLInputElement;
+    await waitFor(() => expect(json()).toHaveLength(3));
+    const quantity = screen.getByLabelText("Value 4 of row 2") as HTMLInputElement;
     expect(quantity.value).toBe("2");
     await fireEvent.input(quantity, { target: { value: "5" } });
     expect(json()[1].values.ORDEREDSALESQUANTITY).toBe(5);
@@ -39,7 +54,7 @@ describe("LivePanel", () => {
 
   it("refuses to run invalid JSON or no rows, without calling the backend", async () => {
     const run = vi.fn();
-    render(LivePanel, { project, run, readRecord: vi.fn() });
+    render(LivePanel, props({ run }));
     await fireEvent.click(screen.getByTestId("live-run"));
     expect(screen.getByRole("alert").textContent).toBe("Add at least one row.");
     await fireEvent.input(screen.getByTestId("live-json"), { target: { value: '[{"values":{}}]' } });
@@ -57,7 +72,7 @@ describe("LivePanel", () => {
       journalId: null,
       trace: [{ step: "refused" as const, at: 5, detail: "mixed modes" }],
     }));
-    render(LivePanel, { project, run, readRecord: vi.fn() });
+    render(LivePanel, props({ run }));
     await fireEvent.change(screen.getByTestId("live-side"), { target: { value: "dataverse" } });
     await fireEvent.click(screen.getByText("Add row"));
     await fireEvent.input(screen.getByLabelText("Column 1 of row 1"), { target: { value: "cdm_companycode" } });
@@ -70,32 +85,36 @@ describe("LivePanel", () => {
     expect(screen.getByTestId("trace-step").classList.contains("failure")).toBe(true);
   });
 
-  it("on Dataverse, the examples edit the demo customer by the ids Dataverse holds", async () => {
-    const readRecord = vi.fn(async () =>
-      customerPair({ accountid: "a-guid", accountnumber: "US-00001", msdyn_company: "usmf-guid", creditlimit: 1000 }),
-    );
-    render(LivePanel, { project, run: vi.fn(), readRecord });
+  it("loads the example the core makes for the chosen side, and shows its prerequisite", async () => {
+    const account = [{ table: "account", op: "upsert" as const, values: { accountnumber: "US-00001", creditlimit: -500 } }];
+    const p = props({ loadExample: vi.fn(async () => account) });
+    render(LivePanel, p);
     await fireEvent.change(screen.getByTestId("live-side"), { target: { value: "dataverse" } });
+    await waitFor(() => expect(screen.getByTestId("live-example-failing").getAttribute("title")).toBe("fails on dataverse"));
+    expect(p.examples).toHaveBeenLastCalledWith("dataverse");
+    expect(screen.getByTestId("live-example-note").textContent).toContain("initial sync of Customers");
     await fireEvent.click(screen.getByTestId("live-example-failing"));
-    await waitFor(() => expect(json()).toHaveLength(1));
-    expect(readRecord).toHaveBeenCalledWith("accounts - Customers V3", "fno", ["US-00001", "USMF"]);
-    expect(json()[0]).toEqual({
-      table: "account",
-      op: "upsert",
-      values: { accountnumber: "US-00001", msdyn_company: "usmf-guid", creditlimit: -500 },
-    });
+    await waitFor(() => expect(json()).toEqual(account));
+    expect(p.loadExample).toHaveBeenCalledWith("dataverse", true);
     expect((screen.getByTestId("live-side") as HTMLSelectElement).value).toBe("dataverse");
-    await fireEvent.click(screen.getByTestId("live-example"));
-    await waitFor(() => expect(json()[0].values.creditlimit).toBeGreaterThan(0));
   });
 
-  it("says to sync the customers first when the demo customer is not on Dataverse yet", async () => {
-    const readRecord = vi.fn(async () => customerPair(null));
-    render(LivePanel, { project, run: vi.fn(), readRecord });
-    await fireEvent.change(screen.getByTestId("live-side"), { target: { value: "dataverse" } });
+  it("shows why an example cannot be made, and keeps the rows", async () => {
+    const loadExample = vi.fn(async () => {
+      throw new Error("customer US-00001 of USMF is not on Dataverse yet: run an initial sync first");
+    });
+    render(LivePanel, props({ loadExample }));
+    await waitFor(() => expect((screen.getByTestId("live-example") as HTMLButtonElement).disabled).toBe(false));
     await fireEvent.click(screen.getByTestId("live-example"));
     const alert = await screen.findByRole("alert");
-    expect(alert.textContent).toContain("run an initial sync of the customers first");
+    expect(alert.textContent).toContain("run an initial sync first");
     expect(json()).toEqual([]);
+  });
+
+  it("offers no example for a project that is not the demo's", async () => {
+    render(LivePanel, props({ examples: vi.fn(async () => []) }));
+    await waitFor(() => expect(screen.getByTestId("live-example").getAttribute("title")).toMatch(/need the demo/));
+    expect((screen.getByTestId("live-example") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.queryByTestId("live-example-note")).toBeNull();
   });
 });
