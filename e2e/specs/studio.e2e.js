@@ -1,7 +1,9 @@
 // End-to-end scenarios of Dual-write Studio against the real app and its demo project, in one
 // app session and in order (each step starts where the previous one left the app). The tests
 // also save the screenshots the README shows (docs/screenshots/*.png) and the startup time.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -108,6 +110,27 @@ async function openView(name) {
   await $(tid(`nav-${name}`)).click();
 }
 
+/** The title the app gives the chart's save dialog (ui/src/lib/backend.ts). */
+const EXPORT_DIALOG_TITLE = "Export the dependency chart";
+
+/**
+ * Answers the native (GTK) save dialog as a person would: waits for it, focuses it, replaces the
+ * suggested name with the full path and presses Enter. WebDriver cannot reach native windows;
+ * xdotool types into them through the X server the app runs on.
+ */
+function answerSaveDialog(file) {
+  const found = execFileSync("xdotool", ["search", "--sync", "--onlyvisible", "--name", EXPORT_DIALOG_TITLE], {
+    timeout: 30_000,
+  });
+  const dialog = found.toString().trim().split("\n")[0];
+  execFileSync(
+    "xdotool",
+    ["windowfocus", "--sync", dialog, "key", "ctrl+a", "type", "--delay", "15", file],
+    { timeout: 30_000 },
+  );
+  execFileSync("xdotool", ["key", "Return"], { timeout: 10_000 });
+}
+
 describe("Dual-write Studio (real app, demo project)", () => {
   it("opens the demo project", async () => {
     const ready = await $(tid("app-ready"));
@@ -200,6 +223,35 @@ describe("Dual-write Studio (real app, demo project)", () => {
       timeoutMsg: `clicking the chart node of "${CUSTOMERS}" did not open its map editor`,
     });
     await $(tid("map-editor", { "data-map-id": CUSTOMERS })).$(tid("map-close")).click();
+  });
+
+  it("exports the chart as PNG through the native save dialog", async () => {
+    await openView("chart");
+    const button = await $(tid("chart-export-png"));
+    await button.waitForEnabled({ timeout: 60_000, timeoutMsg: "Export PNG stayed disabled" });
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "dualwrite-export-")), "chart.png");
+    await button.click();
+    answerSaveDialog(file);
+    await browser.waitUntil(async () => existsSync(file) && statSync(file).size > 0, {
+      timeout: 30_000,
+      timeoutMsg: `the chart was not exported to ${file}`,
+    });
+    const png = readFileSync(file);
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    console.log(`exported chart: ${width} x ${height} px, ${png.length} bytes`);
+    expect(width).toBeGreaterThan(200);
+    expect(height).toBeGreaterThan(100);
+    await browser.waitUntil(
+      async () => {
+        for (const banner of await $$(tid("info-banner"))) {
+          if ((await banner.getText()).includes("Chart exported as PNG")) return true;
+        }
+        return false;
+      },
+      { timeout: 10_000, timeoutMsg: "no notice that the chart was exported" },
+    );
+    expect(await $$(tid("error-banner")).length).toBe(0);
   });
 
   it("runs an initial test sync of the groups marked for it", async () => {

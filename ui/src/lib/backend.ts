@@ -155,6 +155,7 @@ export async function pickHelperConfig(): Promise<string | null> {
  */
 export async function exportChart(kind: "svg" | "png", svg: string): Promise<boolean> {
   const path = await save({
+    title: "Export the dependency chart",
     defaultPath: `dependency-chart.${kind}`,
     filters: [{ name: kind.toUpperCase(), extensions: [kind] }],
   });
