@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::scenarios::{self, keys};
 use dualwrite::endpoint::postgres::{PostgresEndpoint, PostgresOptions};
-use dualwrite::endpoint::{connect, EndpointError, ErrorCategory, ScanRequest};
+use dualwrite::endpoint::{connect, Endpoint, EndpointError, ErrorCategory, ScanRequest};
 use dualwrite::model::{EndpointKind, Environment, Side};
 
 macro_rules! scenario {
@@ -43,6 +43,61 @@ scenario!(
     engine_writes_are_not_read_back,
     removed_capture_records_nothing,
 );
+
+/// A table another session holds locked: the endpoint's write waits `lock_timeout`, then fails
+/// as a retryable system failure (what the engine's retries and circuit breaker act on), instead
+/// of waiting for as long as the lock is held.
+#[tokio::test]
+async fn a_locked_table_is_a_system_error_after_the_lock_timeout() {
+    let Some(fixture) = common::pg_fixture("locked_table").await else {
+        return;
+    };
+    fixture.create_customers().await;
+    let url = fixture.pg_schema_url().expect("a PostgreSQL fixture");
+    let options = PostgresOptions {
+        lock_timeout: Duration::from_millis(300),
+        ..PostgresOptions::default()
+    };
+    let endpoint = PostgresEndpoint::open("locked", Side::Dataverse, &url, options)
+        .await
+        .expect("open");
+    let common::App::Postgres(app) = &fixture.app else {
+        panic!("a PostgreSQL fixture");
+    };
+    let mut lock = app.begin().await.expect("begin");
+    sqlx::raw_sql("LOCK TABLE customers IN EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .expect("lock");
+
+    let mut tx = endpoint.begin().await.expect("begin");
+    let error = tx
+        .apply(&[scenarios::upsert("USMF", "C-LOCK", "Waits", 10.0)])
+        .await
+        .expect_err("the table is locked");
+    assert_eq!(error.category(), ErrorCategory::System, "{error}");
+    assert!(error.to_string().contains("customers"), "{error}");
+    tx.rollback().await.expect("rollback");
+
+    // Reads are not blocked by a write lock.
+    let page = endpoint
+        .scan(&ScanRequest::new(
+            "customers",
+            keys(&["company", "account"]),
+            10,
+        ))
+        .await
+        .expect("scan");
+    assert!(page.is_empty());
+    lock.rollback().await.expect("unlock");
+    let mut tx = endpoint.begin().await.expect("begin");
+    tx.apply(&[scenarios::upsert("USMF", "C-LOCK", "Lands", 10.0)])
+        .await
+        .expect("unlocked");
+    tx.commit().await.expect("commit");
+    endpoint.close().await;
+    fixture.finish().await;
+}
 
 #[tokio::test]
 async fn a_closed_port_is_a_system_error() {

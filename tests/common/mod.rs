@@ -102,6 +102,12 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// The URL of the PostgreSQL schema this fixture works in (`None` for SQLite).
+    pub fn pg_schema_url(&self) -> Option<String> {
+        let (_, schema) = self.cleanup.as_ref()?;
+        Some(url_with_schema(&pg_url()?, schema))
+    }
+
     /// The standard test table: a generated id, a natural key (company, account), and columns of
     /// each class with a CHECK constraint.
     pub async fn create_customers(&self) {

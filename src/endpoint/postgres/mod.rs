@@ -35,6 +35,11 @@ pub struct PostgresOptions {
     pub max_connections: u32,
     /// How long to wait for a connection before failing with a system error.
     pub connect_timeout: Duration,
+    /// How long a statement waits for a lock another session holds (a table locked for
+    /// maintenance, a long transaction) before failing with a retryable system error, as
+    /// SQLite's busy timeout does; the server's `lock_timeout`. A URL that sets `lock_timeout`
+    /// itself (`options=-clock_timeout%3D...`) keeps its own value.
+    pub lock_timeout: Duration,
 }
 
 impl Default for PostgresOptions {
@@ -42,6 +47,7 @@ impl Default for PostgresOptions {
         Self {
             max_connections: 8,
             connect_timeout: Duration::from_secs(10),
+            lock_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -73,6 +79,12 @@ impl PostgresEndpoint {
                     url: super::redact_url(url),
                     reason: e.to_string(),
                 })?;
+        let connect = if url.contains("lock_timeout") {
+            connect
+        } else {
+            let millis = options.lock_timeout.as_millis().max(1);
+            connect.options([("lock_timeout", format!("{millis}ms"))])
+        };
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.connect_timeout)
