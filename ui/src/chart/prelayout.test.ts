@@ -53,6 +53,18 @@ describe("ChartPrelayout", () => {
     expect(graphs).toHaveLength(1);
   });
 
+  it("starts at once for a project just opened", async () => {
+    const { elk, graphs } = countingElk();
+    prelayout = new ChartPrelayout({ elk, debounceMs: 60_000 });
+    prelayout.schedule(smallChart, smallGroups, { immediate: true });
+    await vi.waitFor(() => expect(cachedLayout(keyOf())).toBeDefined(), { timeout: 20_000 });
+    expect(graphs).toHaveLength(1);
+    // An edit after it waits for the quiet time again.
+    prelayout.schedule(renamed("Edited"), smallGroups);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(graphs).toHaveLength(1);
+  });
+
   it("lays out only the latest of several quick changes", async () => {
     const { elk, graphs } = countingElk();
     prelayout = new ChartPrelayout({ elk, debounceMs: 20 });

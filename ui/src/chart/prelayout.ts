@@ -23,6 +23,14 @@ export interface PrelayoutOptions {
   debounceMs?: number;
 }
 
+export interface ScheduleOptions {
+  /**
+   * No quiet time: a project was just opened (one change, not the first of a burst of edits), so
+   * the layout starts at once and is more likely to be ready when the chart view is opened.
+   */
+  immediate?: boolean;
+}
+
 export class ChartPrelayout {
   readonly #elk: ElkLike;
   readonly #debounceMs: number;
@@ -44,14 +52,17 @@ export class ChartPrelayout {
    * computed per change (an edit of a 500-map project comes with every keystroke): the layout
    * input and its key are worked out once the quiet time has passed.
    */
-  schedule(chart: ChartExport, groups: Group[]): void {
+  schedule(chart: ChartExport, groups: Group[], options: ScheduleOptions = {}): void {
     if (this.#viewsOpen > 0 || chart.nodes.length === 0) return;
     const generation = ++this.#generation;
     this.#stopTimer();
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#start(chart, groups, generation);
-    }, this.#debounceMs);
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#start(chart, groups, generation);
+      },
+      options.immediate ? 0 : this.#debounceMs,
+    );
   }
 
   /** The chart view opened: it lays out itself until the returned function is called. */
