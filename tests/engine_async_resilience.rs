@@ -1,4 +1,5 @@
-//! Resilience of the async round on real SQLite files: a child whose parent is missing gets a
+//! Resilience of the async round on real SQLite files (and, where the Dataverse side can be a
+//! PostgreSQL server, on PostgreSQL too): a child whose parent is missing gets a
 //! placeholder parent that the real row later hydrates, or is held and lands after its parent;
 //! neither is an error. A locked destination opens the circuit breaker, attempts stay bounded and
 //! the queue drains once it is unlocked. An alert rule pauses a map that keeps failing; it catches up on resume.
@@ -67,7 +68,18 @@ async fn assert_no_errors(engine: &Engine) {
 
 #[tokio::test]
 async fn a_missing_parent_becomes_a_placeholder_that_the_real_row_hydrates() {
-    let world = World::sqlite().await;
+    a_missing_parent_becomes_a_placeholder_that_the_real_row_hydrates_on(World::sqlite().await)
+        .await;
+}
+
+#[tokio::test]
+async fn a_missing_parent_becomes_a_placeholder_that_the_real_row_hydrates_postgres() {
+    if let Some(world) = World::sqlite_to_postgres("placeholder_hydrated").await {
+        a_missing_parent_becomes_a_placeholder_that_the_real_row_hydrates_on(world).await;
+    }
+}
+
+async fn a_missing_parent_becomes_a_placeholder_that_the_real_row_hydrates_on(world: World) {
     world.edit_project(|project| {
         for map in &mut project.table_maps {
             map.placeholders = true;
@@ -129,11 +141,22 @@ async fn a_missing_parent_becomes_a_placeholder_that_the_real_row_hydrates() {
     assert!(all[0].hydrated_at.is_some(), "{all:?}");
     assert_no_errors(&engine).await;
     engine.close().await;
+    world.finish_pg().await;
 }
 
 #[tokio::test]
 async fn without_placeholders_the_child_is_held_until_its_parent_arrives() {
-    let world = World::sqlite().await;
+    without_placeholders_the_child_is_held_until_its_parent_arrives_on(World::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn without_placeholders_the_child_is_held_until_its_parent_arrives_postgres() {
+    if let Some(world) = World::sqlite_to_postgres("held_child").await {
+        without_placeholders_the_child_is_held_until_its_parent_arrives_on(world).await;
+    }
+}
+
+async fn without_placeholders_the_child_is_held_until_its_parent_arrives_on(world: World) {
     let engine = synced(&world).await;
     let options = RoundOptions::default();
 
@@ -174,11 +197,22 @@ async fn without_placeholders_the_child_is_held_until_its_parent_arrives() {
     );
     assert_no_errors(&engine).await;
     engine.close().await;
+    world.finish_pg().await;
 }
 
 #[tokio::test]
 async fn an_alert_rule_pauses_a_failing_map_and_it_catches_up_on_resume() {
-    let world = World::sqlite().await;
+    an_alert_rule_pauses_a_failing_map_and_it_catches_up_on_resume_on(World::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn an_alert_rule_pauses_a_failing_map_and_it_catches_up_on_resume_postgres() {
+    if let Some(world) = World::sqlite_to_postgres("alert_rule").await {
+        an_alert_rule_pauses_a_failing_map_and_it_catches_up_on_resume_on(world).await;
+    }
+}
+
+async fn an_alert_rule_pauses_a_failing_map_and_it_catches_up_on_resume_on(world: World) {
     world.edit_project(|project| {
         project.alert_rules = vec![serde_json::from_value(serde_json::json!({
             "map": "customers", "category": "application", "count": 2,
@@ -269,6 +303,7 @@ async fn an_alert_rule_pauses_a_failing_map_and_it_catches_up_on_resume() {
     }
     assert!(!engine.store().is_paused("customers").await.expect("state"));
     engine.close().await;
+    world.finish_pg().await;
 }
 
 /// Dataverse locked by another connection's write transaction: every write of the engine fails
