@@ -176,6 +176,10 @@ pub struct SyncArgs {
     /// Initial sync of this map (repeatable).
     #[arg(long, requires = "initial")]
     pub map: Vec<String>,
+    /// Async rounds: entity groups (and maps of one chart wave) processed at the same time.
+    #[arg(long, default_value_t = crate::engine::RoundOptions::default().workers,
+          value_parser = clap::value_parser!(u32).range(1..=64), conflicts_with = "initial")]
+    pub workers: u32,
 }
 
 /// Output formats of the engine's listings.

@@ -4,7 +4,8 @@
 //! Otherwise capture is installed (idempotent) and async rounds run: `--once` (the default)
 //! repeats rounds until one has nothing left to apply or enqueue, `--watch` keeps going until
 //! Ctrl-C and prints one line per round that did something. Exit 1 when rows failed: they are
-//! in the error log (`dualwrite errors`).
+//! in the error log (`dualwrite errors`). `--workers N` sets how many entity groups (and maps of
+//! one chart wave) are processed at the same time.
 
 use std::io::Write;
 use std::time::Duration;
@@ -32,7 +33,7 @@ pub fn run(
         let result = if args.initial {
             initial(&engine, args, out, console.is_quiet()).await
         } else {
-            rounds(&engine, args.watch, out).await
+            rounds(&engine, args.watch, args.workers, out).await
         };
         engine.close().await;
         result
@@ -80,9 +81,17 @@ async fn initial(
     })
 }
 
-async fn rounds(engine: &Engine, watch: bool, out: &mut dyn Write) -> Result<Outcome, CliError> {
+async fn rounds(
+    engine: &Engine,
+    watch: bool,
+    workers: u32,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
     engine.install_capture().await?;
-    let options = RoundOptions::default();
+    let options = RoundOptions {
+        workers: workers.max(1),
+        ..RoundOptions::default()
+    };
     let mut total = RoundReport::default();
     let mut round = 0;
     loop {

@@ -161,6 +161,20 @@ impl CircuitBreaker {
         }
     }
 
+    /// Reports `calls` calls that went through together (a batch of the async round) and all
+    /// succeeded: counted as that many permitted, successful calls, as one by one.
+    pub fn record_successes(&self, calls: u64) {
+        if calls == 0 {
+            return;
+        }
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .metrics
+            .permitted += calls;
+        self.record(false);
+    }
+
     /// The current state and counts.
     pub fn metrics(&self) -> BreakerMetrics {
         self.inner

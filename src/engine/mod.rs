@@ -41,7 +41,7 @@ use std::sync::Arc;
 use crate::chart::DependencyChart;
 use crate::endpoint::{connect_with_secrets, Endpoint, EnvironmentVariables, SecretSource};
 use crate::model::{Environment, Project, Side};
-use crate::store::Store;
+use crate::store::{LiveOwnerLock, Store};
 
 /// A project connected to its endpoints and its runtime store, with its maps resolved.
 pub struct Engine {
@@ -55,6 +55,8 @@ pub struct Engine {
     maps: Vec<Arc<ResolvedMap>>,
     chart: DependencyChart,
     breakers: breaker::Breakers,
+    /// Held while the engine is open; the queue leases it takes name it.
+    queue_owner: LiveOwnerLock,
 }
 
 impl Engine {
@@ -93,16 +95,14 @@ impl Engine {
         // A crash may have left live transactions between their two commits: settle them
         // before anything else moves rows (see `live::recovery`).
         engine.resolve_in_doubt().await?;
-        // Queue entries claimed by a worker that was killed stay leased (two minutes by
+        // Queue entries claimed by an engine that was killed stay leased (two minutes by
         // default); without this, a restart's `sync --once` found nothing ready and left them
-        // pending until the lease ran out. The store's claim contract has the engine end every
-        // lease when it starts (`Store::release_leases`). The cost: an engine opened while
-        // another process is mid-batch on the same store frees that batch too, so an entry may
-        // be applied twice: an upsert by integration key, so no duplicate row. (Leases owned
-        // through a lock, as live transactions are, would avoid even that.)
+        // pending until the lease ran out. Leases name their engine's owner lock, so only those
+        // of engines that are gone are freed: the claims of a `sync --watch` running beside
+        // this engine stay its own (see `store::queue::claim`).
         let released = engine
             .store
-            .release_leases(crate::store::Timestamp::now())
+            .release_orphaned_leases(crate::store::Timestamp::now())
             .await?;
         if released > 0 {
             tracing::info!(released, "queue leases of a previous run released");
@@ -131,6 +131,7 @@ impl Engine {
         .map(Arc::new)
         .collect();
         let chart = DependencyChart::build(&project);
+        let queue_owner = store.claim_queue_owner()?;
         Ok(Engine {
             project,
             project_path: project_path.to_path_buf(),
@@ -142,6 +143,7 @@ impl Engine {
             maps,
             chart,
             breakers: breaker::Breakers::default(),
+            queue_owner,
         })
     }
 
@@ -158,6 +160,12 @@ impl Engine {
     /// The runtime store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The owner id the queue leases of this engine name (its owner lock is held while the
+    /// engine is open; see `store::queue::claim`).
+    pub fn queue_owner(&self) -> &str {
+        self.queue_owner.owner()
     }
 
     /// The endpoint of a side.
@@ -198,6 +206,7 @@ impl Engine {
 
     /// Closes the endpoints and the store.
     pub async fn close(self) {
+        drop(self.queue_owner);
         self.fno.close().await;
         self.dataverse.close().await;
         self.store.close().await;

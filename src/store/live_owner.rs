@@ -30,7 +30,11 @@ use super::Store;
 /// Directory of the owner locks, beside the database file.
 pub const OWNER_DIR: &str = "live-owners";
 
-/// An owner lock held for one live transaction; released (and its file removed) on drop.
+/// Directory of the queue owner locks (engines holding queue leases), beside the database file.
+pub const QUEUE_OWNER_DIR: &str = "queue-owners";
+
+/// An owner lock held for one live transaction, or by an engine for the queue leases it takes
+/// (see `queue::claim`); released (and its file removed) on drop.
 #[derive(Debug)]
 pub struct LiveOwnerLock {
     owner: String,
@@ -62,7 +66,7 @@ impl Drop for LiveOwnerLock {
 impl Store {
     /// Takes a new owner lock for a live transaction that is about to start.
     pub fn claim_live_owner(&self) -> Result<LiveOwnerLock, StoreError> {
-        let owner = format!("{}-{:016x}", std::process::id(), rand::random::<u64>());
+        let owner = new_owner_id();
         match self.lock_owner(&owner)? {
             Some(lock) => Ok(lock),
             None => Err(owner_error(
@@ -75,31 +79,49 @@ impl Store {
     /// Takes over the owner lock of a journaled transaction: `Some` when its owner is gone
     /// (the caller then holds the lock while it settles the entry), `None` while it runs.
     pub fn take_over_live_owner(&self, owner: &str) -> Result<Option<LiveOwnerLock>, StoreError> {
-        if owner.is_empty()
-            || !owner
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(StoreError::Corrupt {
-                table: "live_journal",
-                column: "owner",
-                value: owner.to_string(),
-                reason: "an owner id is letters, digits, '-' and '_'".to_string(),
-            });
-        }
+        check_owner_id(owner, "live_journal", "owner")?;
         self.lock_owner(owner)
     }
 
+    /// Takes a new owner lock for the queue leases an engine is about to take.
+    pub fn claim_queue_owner(&self) -> Result<LiveOwnerLock, StoreError> {
+        let owner = new_owner_id();
+        match self.lock_in(QUEUE_OWNER_DIR, &owner)? {
+            Some(lock) => Ok(lock),
+            None => Err(owner_error(
+                &self.owner_path_in(QUEUE_OWNER_DIR, &owner),
+                std::io::Error::other("a fresh owner lock is already held"),
+            )),
+        }
+    }
+
+    /// Takes over the lock of a queue lease owner: `Some` when that engine is gone.
+    pub(crate) fn take_over_queue_owner(
+        &self,
+        owner: &str,
+    ) -> Result<Option<LiveOwnerLock>, StoreError> {
+        check_owner_id(owner, "queue_entries", "lease_owner")?;
+        self.lock_in(QUEUE_OWNER_DIR, owner)
+    }
+
     fn owner_path(&self, owner: &str) -> PathBuf {
+        self.owner_path_in(OWNER_DIR, owner)
+    }
+
+    fn owner_path_in(&self, dir: &str, owner: &str) -> PathBuf {
         self.path
             .parent()
             .unwrap_or(Path::new("."))
-            .join(OWNER_DIR)
+            .join(dir)
             .join(format!("{owner}.lock"))
     }
 
     fn lock_owner(&self, owner: &str) -> Result<Option<LiveOwnerLock>, StoreError> {
-        let path = self.owner_path(owner);
+        self.lock_in(OWNER_DIR, owner)
+    }
+
+    fn lock_in(&self, dir: &str, owner: &str) -> Result<Option<LiveOwnerLock>, StoreError> {
+        let path = self.owner_path_in(dir, owner);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| owner_error(&path, e))?;
         }
@@ -120,6 +142,32 @@ impl Store {
             Err(TryLockError::Error(e)) => Err(owner_error(&path, e)),
         }
     }
+}
+
+/// A fresh owner id: the process id and a random part.
+fn new_owner_id() -> String {
+    format!("{}-{:016x}", std::process::id(), rand::random::<u64>())
+}
+
+/// Refuses an owner id read from the store that is no plain file name.
+fn check_owner_id(
+    owner: &str,
+    table: &'static str,
+    column: &'static str,
+) -> Result<(), StoreError> {
+    if owner.is_empty()
+        || !owner
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(StoreError::Corrupt {
+            table,
+            column,
+            value: owner.to_string(),
+            reason: "an owner id is letters, digits, '-' and '_'".to_string(),
+        });
+    }
+    Ok(())
 }
 
 fn owner_error(path: &Path, source: std::io::Error) -> StoreError {

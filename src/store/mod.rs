@@ -6,7 +6,8 @@
 //! snapshots for conflict detection, conflicts, the error log, run history with initial-sync
 //! resume points, the activity log, the live-transaction journal, per-map pause state and
 //! placeholder parents. One file per concern below. Beside the database, `live-owners/` holds
-//! the lock files of live transactions running right now ([`LiveOwnerLock`]).
+//! the lock files of live transactions running right now ([`LiveOwnerLock`]), and
+//! `queue-owners/` those of the engines holding queue leases right now.
 //!
 //! # Why it is shaped this way
 //! - **Nothing half-written.** Every write happens in a [`StoreTx`] (`BEGIN IMMEDIATE`), and
@@ -50,7 +51,7 @@ pub use errors_log::{
     RetrySelection,
 };
 pub use journal::{LiveState, LiveTxn};
-pub use live_owner::{LiveOwnerLock, OWNER_DIR};
+pub use live_owner::{LiveOwnerLock, OWNER_DIR, QUEUE_OWNER_DIR};
 pub use map_state::{MapState, PauseReason};
 pub use open::{
     default_dir, known_migrations, Durability, StoreOptions, DATABASE_FILE, STATE_DIR_NAME,

@@ -223,6 +223,25 @@ fn sync_once_carries_an_application_edit_to_dataverse() {
 }
 
 #[test]
+fn sync_takes_a_worker_count_and_refuses_zero() {
+    let (_ws, project) = small_demo();
+    execute(
+        &database(&project, "fno.db"),
+        "UPDATE ContactPersonEntity SET EMAIL = 'four@fabrikam.example' \
+         WHERE CONTACTPERSONID = 'CP-US-000003' AND DATAAREAID = 'USMF'",
+    );
+    let (code, stdout) = run(&["sync", "--workers", "0"], &project);
+    assert_eq!(code, 2, "{stdout}");
+    let (code, stdout) = run(&["sync", "--once", "--workers", "4"], &project);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("1 applied"), "{stdout}");
+    assert_eq!(
+        contact_email_in_dataverse(&project, "CP-US-000003").as_deref(),
+        Some("four@fabrikam.example")
+    );
+}
+
+#[test]
 fn a_missing_parent_gets_a_placeholder_and_a_rejected_row_is_listed_and_retried() {
     let (_ws, project) = small_demo();
     assert_eq!(

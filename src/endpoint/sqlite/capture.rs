@@ -236,29 +236,54 @@ pub(super) async fn row_versions(
     if !log_exists(endpoint).await? {
         return Ok(vec![None; keys.len()]);
     }
-    let sql = format!(
-        "SELECT version FROM {} WHERE table_name = ?1 AND key = json(?2)",
-        quote_ident(ROW_VERSIONS_TABLE)
-    );
-    let mut versions = Vec::with_capacity(keys.len());
-    for key in keys {
-        // The triggers log values as stored: booleans as 0/1.
-        let stored = Key::new(
-            key.values()
-                .iter()
-                .map(|v| match v {
-                    Value::Bool(b) => Value::Integer(i64::from(*b)),
-                    other => other.clone(),
-                })
-                .collect(),
+    // One statement per chunk of keys (a per-key query cost a round trip per queued entry):
+    // the keys numbered in a VALUES list, joined to the versions on the primary key.
+    const KEYS_PER_STATEMENT: usize = 2_000;
+    let mut versions = vec![None; keys.len()];
+    for (chunk_index, chunk) in keys.chunks(KEYS_PER_STATEMENT).enumerate() {
+        let list = (0..chunk.len())
+            .map(|i| format!("({i}, json(?{}))", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "WITH wanted(ord, key) AS (VALUES {list}) \
+             SELECT wanted.ord, v.version FROM wanted JOIN {} AS v \
+             ON v.table_name = ?1 AND v.key = wanted.key",
+            quote_ident(ROW_VERSIONS_TABLE)
         );
-        let version: Option<i64> = sqlx::query_scalar(&sql)
-            .bind(table)
-            .bind(stored.canonical())
-            .fetch_optional(&endpoint.pool)
+        let mut query = sqlx::query(&sql).bind(table);
+        for key in chunk {
+            // The triggers log values as stored: booleans as 0/1.
+            let stored = Key::new(
+                key.values()
+                    .iter()
+                    .map(|v| match v {
+                        Value::Bool(b) => Value::Integer(i64::from(*b)),
+                        other => other.clone(),
+                    })
+                    .collect(),
+            );
+            query = query.bind(stored.canonical());
+        }
+        let rows = query
+            .fetch_all(&endpoint.pool)
             .await
             .map_err(|e| endpoint.error("read row versions", Some(table), e))?;
-        versions.push(version);
+        let offset = chunk_index * KEYS_PER_STATEMENT;
+        for row in rows {
+            let ord: i64 = row
+                .try_get(0)
+                .map_err(|e| endpoint.error("read row versions", Some(table), e))?;
+            let version: i64 = row
+                .try_get(1)
+                .map_err(|e| endpoint.error("read row versions", Some(table), e))?;
+            if let Some(slot) = usize::try_from(ord)
+                .ok()
+                .and_then(|i| versions.get_mut(offset + i))
+            {
+                *slot = Some(version);
+            }
+        }
     }
     Ok(versions)
 }

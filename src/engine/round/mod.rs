@@ -5,10 +5,12 @@
 //! 2. [`Engine::collect_changes`] reads each side's change log after the store's cursor and turns
 //!    every change of a mapped table into a queue entry (map, side, key, version: a reference,
 //!    not data), advancing the cursor in the same store transaction.
-//! 3. [`Engine::process_queue`] claims entries in the store's order (group sequence, wave, FIFO)
-//!    and applies each one ([`process`]): concurrency skip, conflict detection by snapshots with
-//!    the primary side winning (a key with no snapshot that both sides hold was created on both:
-//!    a conflict too), upsert by integration key, snapshot update.
+//! 3. [`Engine::process_queue`] claims entries in the store's order (group sequence, wave, FIFO),
+//!    with parallel workers per entity group ([`workers`]), and applies each claimed batch per
+//!    map and source side ([`batch`], with the rules of [`process`]): concurrency skip, conflict
+//!    detection by snapshots with the primary side winning (a key with no snapshot that both
+//!    sides hold was created on both: a conflict too), upsert by integration key, snapshot
+//!    update.
 //!
 //! [`Engine::sync_once`] does 2 and 3 until the queue has nothing ready. Around each entry:
 //! - `missing_parent`: a lookup that finds no parent row creates a placeholder parent (maps
@@ -20,13 +22,13 @@
 //!   is open entries are rescheduled for the end of its cooldown without touching the endpoint.
 //! - `alert_rules`: after each claimed batch the project's alert rules are evaluated and a map
 //!   that trips one is paused (its entries stay queued and catch up on resume).
-//!
-//! Not yet here: parallel workers per group (entries are applied one at a time, in order).
 
 mod alert_rules;
+mod batch;
 mod missing_parent;
 mod process;
 mod retry;
+mod workers;
 
 use std::time::Duration;
 
@@ -34,7 +36,7 @@ use serde::Serialize;
 
 use crate::endpoint::CaptureSpec;
 use crate::model::{MapDirection, Side, SyncMode};
-use crate::store::{ClaimRequest, NewEntry, Op, Timestamp};
+use crate::store::{NewEntry, Op, Timestamp};
 
 use super::rows::key_text;
 use super::{BreakerConfig, Engine, EngineError, ResolvedMap};
@@ -55,17 +57,21 @@ pub struct RoundOptions {
     pub retry_delays: (Duration, Duration),
     /// When an endpoint's circuit breaker opens (used when the breaker is first created).
     pub breaker: BreakerConfig,
+    /// Entity groups processed at the same time, and maps of one chart wave within a group
+    /// (1: one at a time, in order across groups).
+    pub workers: u32,
 }
 
 impl Default for RoundOptions {
     fn default() -> Self {
         Self {
             read_batch: 1_000,
-            claim_batch: 100,
+            claim_batch: 1_000,
             lease: Duration::from_secs(120),
             retries: 2,
             retry_delays: (Duration::from_millis(200), Duration::from_secs(5)),
             breaker: BreakerConfig::default(),
+            workers: 2,
         }
     }
 }
@@ -170,23 +176,10 @@ impl Engine {
         Ok(report)
     }
 
-    /// Processes ready queue entries in order until none is left ready.
+    /// Processes ready queue entries in order until none is left ready, with up to
+    /// `options.workers` entity groups at a time ([`workers`]).
     pub async fn process_queue(&self, options: &RoundOptions) -> Result<RoundReport, EngineError> {
-        let mut report = RoundReport::default();
-        let request = ClaimRequest::any(options.claim_batch.max(1), options.lease);
-        loop {
-            let entries = self.store.claim_batch(&request, Timestamp::now()).await?;
-            if entries.is_empty() {
-                return Ok(report);
-            }
-            for entry in entries {
-                process::process_entry(self, &entry, options, &mut report).await?;
-            }
-            // After each batch, so a failing map stops before the rest of its backlog.
-            report
-                .paused_maps
-                .extend(self.evaluate_alert_rules().await?);
-        }
+        workers::run(self, options).await
     }
 
     fn async_maps(&self) -> impl Iterator<Item = &ResolvedMap> {

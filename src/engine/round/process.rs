@@ -115,26 +115,27 @@ pub(super) async fn process_entry(
             report.retried += 1;
         }
         Err(error) => {
-            tracing::info!(map = %entry.map_id, key = %entry.key, %error, "entry failed");
-            tx.log_errors(
-                &[NewError {
-                    queue_entry: Some(entry.id),
-                    map_id: entry.map_id.clone(),
-                    key: Some(entry.key.clone()),
-                    category: store::ErrorCategory::Application,
-                    message: error.to_string(),
-                    row: None,
-                    attempts: entry.attempts,
-                }],
-                now,
-            )
-            .await?;
+            tx.log_errors(&[failed_entry(entry, &error)], now).await?;
             tx.mark_failed(&[entry.id], now).await?;
             report.failed += 1;
         }
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// The error-log record of an entry that failed for an application reason (logged here).
+pub(super) fn failed_entry(entry: &QueueEntry, error: &EngineError) -> NewError {
+    tracing::info!(map = %entry.map_id, key = %entry.key, %error, "entry failed");
+    NewError {
+        queue_entry: Some(entry.id),
+        map_id: entry.map_id.clone(),
+        key: Some(entry.key.clone()),
+        category: store::ErrorCategory::Application,
+        message: error.to_string(),
+        row: None,
+        attempts: entry.attempts,
+    }
 }
 
 fn bad_key(map: &ResolvedMap, reason: &str) -> EngineError {
@@ -232,27 +233,39 @@ pub(super) async fn apply(
     let written_ref = missing_parent::hydrated_ref(map, from.other(), written_key);
     let mut to_after = to_row.unwrap_or_default();
     to_after.extend(written);
+    Ok(Outcome::Applied(Box::new((
+        synced_snapshot(map, key_text(&fno_key), from, from_row, to_after),
+        conflict,
+        written_ref,
+    ))))
+}
+
+/// The snapshot after writing `from_row` of side `from` over the other side's row, which is
+/// `to_after` once written.
+pub(super) fn synced_snapshot(
+    map: &ResolvedMap,
+    fno_key: crate::store::KeyText,
+    from: Side,
+    from_row: Row,
+    to_after: Row,
+) -> Snapshot {
     let (fno_values, dataverse_values) = match from {
         Side::Fno => (from_row, to_after),
         Side::Dataverse => (to_after, from_row),
     };
-    Ok(Outcome::Applied(Box::new((
-        Snapshot {
-            map_id: map.id().to_string(),
-            key: key_text(&fno_key),
-            fno: SideSnapshot {
-                values: row_json(&fno_values),
-                version: None,
-            },
-            dataverse: SideSnapshot {
-                values: row_json(&dataverse_values),
-                version: None,
-            },
-            synced_at: Timestamp::now(),
+    Snapshot {
+        map_id: map.id().to_string(),
+        key: fno_key,
+        fno: SideSnapshot {
+            values: row_json(&fno_values),
+            version: None,
         },
-        conflict,
-        written_ref,
-    ))))
+        dataverse: SideSnapshot {
+            values: row_json(&dataverse_values),
+            version: None,
+        },
+        synced_at: Timestamp::now(),
+    }
 }
 
 /// Whether the row of `side` with this key is a placeholder the engine created and the real
@@ -337,13 +350,13 @@ async fn read_one(
 }
 
 /// The columns of `side` that the map carries to `other`.
-fn carried(map: &ResolvedMap, side: Side, other: Side) -> Vec<&str> {
+pub(super) fn carried(map: &ResolvedMap, side: Side, other: Side) -> Vec<&str> {
     map.fields_to(other).map(|f| f.column(side)).collect()
 }
 
 /// Whether `row` differs from the snapshot values on these columns (columns the snapshot does
 /// not hold are not compared).
-fn differs(row: &Row, snapshot: &serde_json::Value, columns: Vec<&str>) -> bool {
+pub(super) fn differs(row: &Row, snapshot: &serde_json::Value, columns: Vec<&str>) -> bool {
     columns.into_iter().any(|column| {
         let Some(before) = snapshot.get(column) else {
             return false;

@@ -3,9 +3,17 @@
 //! A claim is one `UPDATE ... RETURNING` over the next ready entries in order (lowest sequence
 //! first, then wave, then FIFO by id), skipping paused maps, entries in backoff and entries
 //! another worker holds. It sets a lease rather than a status, so an entry whose worker died
-//! becomes claimable again when the lease runs out (or at once after [`Store::release_leases`],
-//! which the engine calls when it starts). Processing order between batches of one group is
-//! the engine's job: it runs one worker per group.
+//! becomes claimable again when the lease runs out. Processing order between batches of one
+//! group is the engine's job.
+//!
+//! A lease names its **owner** ([`ClaimRequest::owned_by`]): the id of an owner lock file
+//! (`queue-owners/<owner>.lock`, the same OS file locks as live transactions'
+//! [`super::super::LiveOwnerLock`]) that the claiming engine holds while it is open. An engine
+//! that starts calls [`Store::release_orphaned_leases`], which frees at once only the leases
+//! whose owner lock it can take, i.e. whose engine exited or was killed; the claims of a
+//! `sync --watch` running beside it stay its own. Leases that name no owner (taken by a build
+//! before owners, or by a claim without one) are treated as orphaned. [`Store::release_leases`]
+//! still ends every lease, for tools that know no engine runs.
 
 use std::time::Duration;
 
@@ -29,6 +37,9 @@ pub struct ClaimRequest {
     pub limit: u32,
     /// How long the claim holds before the entries can be claimed again.
     pub lease: Duration,
+    /// The owner lock id the lease names (see the module doc); `None`: orphaned at the next
+    /// engine start.
+    pub owner: Option<String>,
 }
 
 impl ClaimRequest {
@@ -40,7 +51,14 @@ impl ClaimRequest {
             wave: None,
             limit,
             lease,
+            owner: None,
         }
+    }
+
+    /// The same request, with leases owned by `owner` (a [`super::super::LiveOwnerLock`] id).
+    pub fn owned_by(mut self, owner: impl Into<String>) -> Self {
+        self.owner = Some(owner.into());
+        self
     }
 }
 
@@ -66,6 +84,8 @@ impl StoreTx {
             QueryBuilder::new("UPDATE queue_entries SET attempts = attempts + 1, leased_until = ");
         claim
             .push_bind(now.plus(request.lease).as_millis())
+            .push(", lease_owner = ")
+            .push_bind(request.owner.clone())
             .push(", updated_at = ")
             .push_bind(now.as_millis())
             .push(" WHERE id IN (SELECT id FROM queue_entries WHERE");
@@ -137,6 +157,75 @@ impl Store {
         let released = tx.release_leases(now).await?;
         tx.commit().await?;
         Ok(released)
+    }
+
+    /// Ends the leases whose owner is gone (its owner lock can be taken) or unknown, in one
+    /// transaction; leases of a running engine stay. For an engine's start.
+    pub async fn release_orphaned_leases(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let owners: Vec<Option<String>> = sqlx::query_scalar(
+            "SELECT DISTINCT lease_owner FROM queue_entries \
+             WHERE leased_until IS NOT NULL AND leased_until > ? AND status = 'pending'",
+        )
+        .bind(now.as_millis())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db("find queue lease owners"))?;
+        let mut taken = Vec::new();
+        let mut orphaned = Vec::new();
+        let mut unowned = false;
+        for owner in owners {
+            match owner {
+                None => unowned = true,
+                Some(owner) => {
+                    // Held until the leases are released, so the owner id is not reused.
+                    if let Some(lock) = self.take_over_queue_owner(&owner)? {
+                        taken.push(lock);
+                        orphaned.push(owner);
+                    }
+                }
+            }
+        }
+        if orphaned.is_empty() && !unowned {
+            return Ok(0);
+        }
+        let mut tx = self.begin().await?;
+        let mut release = QueryBuilder::<Sqlite>::new(
+            "UPDATE queue_entries SET leased_until = NULL, lease_owner = NULL, updated_at = ",
+        );
+        release
+            .push_bind(now.as_millis())
+            .push(" WHERE leased_until IS NOT NULL AND (");
+        if unowned {
+            release.push("lease_owner IS NULL");
+        } else {
+            release.push("0");
+        }
+        for owner in &orphaned {
+            release.push(" OR lease_owner = ").push_bind(owner.as_str());
+        }
+        release.push(")");
+        let released = release
+            .build()
+            .execute(tx.conn())
+            .await
+            .map_err(db("release orphaned queue leases"))?
+            .rows_affected();
+        tx.commit().await?;
+        drop(taken);
+        Ok(released)
+    }
+
+    /// The entity groups that have entries ready to claim at `now`, in claim order (the group of
+    /// the lowest sequence, wave and id first): one worker each.
+    pub async fn ready_groups(&self, now: Timestamp) -> Result<Vec<String>, StoreError> {
+        let mut select = QueryBuilder::<Sqlite>::new("SELECT group_id FROM queue_entries WHERE");
+        push_ready_conditions(&mut select, now);
+        select.push(" GROUP BY group_id ORDER BY MIN(sequence), MIN(wave), MIN(id)");
+        select
+            .build_query_scalar()
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db("find the groups with ready queue entries"))
     }
 
     /// One entry, if it exists.
