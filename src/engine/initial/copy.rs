@@ -155,6 +155,26 @@ pub(crate) async fn copy_map(ctx: Arc<RunContext>, job: MapJob) -> Result<MapRep
     Ok(report)
 }
 
+/// How long each stage of a segment was busy (waiting on its neighbours not counted), for the
+/// debug log: the busiest stage is what limits the copy.
+#[derive(Default)]
+struct StageTimes {
+    read: AtomicU64,
+    write: AtomicU64,
+    record: AtomicU64,
+}
+
+impl StageTimes {
+    fn add(counter: &AtomicU64, since: Instant) {
+        let micros = u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX);
+        counter.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    fn seconds(counter: &AtomicU64) -> f64 {
+        counter.load(Ordering::Relaxed) as f64 / 1e6
+    }
+}
+
 /// A page the target committed, on its way to the store.
 struct Committed {
     last_key: Key,
@@ -174,6 +194,7 @@ struct Segment {
     resumed_from: u64,
     total: Option<u64>,
     started: Instant,
+    times: Arc<StageTimes>,
 }
 
 async fn copy_segment(
@@ -233,17 +254,20 @@ async fn copy_segment(
         resumed_from,
         total,
         started: Instant::now(),
+        times: Arc::new(StageTimes::default()),
     };
+    let times = segment.times.clone();
     let (page_sender, mut pages) = mpsc::channel(PAGES_AHEAD);
     let reader = tokio::spawn(read_pages(
         source,
         request,
         map.id().to_string(),
         page_sender,
+        times.clone(),
     ));
     let (committed_sender, committed) = mpsc::channel(PAGES_AHEAD);
     let recorder = tokio::spawn(record_pages(segment, committed));
-    let written = write_pages(ctx, job, &mut pages, committed_sender, report).await;
+    let written = write_pages(ctx, job, &mut pages, committed_sender, report, &times).await;
     // Stop reading ahead; the recorder ends once it recorded every committed page.
     drop(pages);
     reader.abort();
@@ -252,6 +276,23 @@ async fn copy_segment(
         .map_err(|e| EngineError::Worker(e.to_string()))?;
     let reached_end = written?;
     let (segment, rows_done) = recorded?;
+    tracing::debug!(
+        map = %segment.name,
+        legal_entity = ?segment.legal_entity,
+        rows = rows_done - segment.resumed_from,
+        seconds = segment.started.elapsed().as_secs_f64(),
+        read_busy = StageTimes::seconds(&times.read),
+        write_busy = StageTimes::seconds(&times.write),
+        record_busy = StageTimes::seconds(&times.record),
+        "segment copied"
+    );
+    eprintln!(
+        "TIMING total {:.2} read {:.2} write {:.2} record {:.2}",
+        segment.started.elapsed().as_secs_f64(),
+        StageTimes::seconds(&times.read),
+        StageTimes::seconds(&times.write),
+        StageTimes::seconds(&times.record)
+    );
     if reached_end {
         let mut tx = ctx.store.begin().await?;
         tx.complete_progress(
@@ -273,9 +314,13 @@ async fn read_pages(
     mut request: ScanRequest,
     map_id: String,
     pages: Sender<Result<Vec<Row>, EngineError>>,
+    times: Arc<StageTimes>,
 ) {
     loop {
-        let page = match source.scan(&request).await {
+        let busy = Instant::now();
+        let scanned = source.scan(&request).await;
+        StageTimes::add(&times.read, busy);
+        let page = match scanned {
             Ok(page) if page.is_empty() => return,
             Ok(page) => page,
             Err(error) => {
@@ -311,6 +356,7 @@ async fn write_pages(
     pages: &mut Receiver<Result<Vec<Row>, EngineError>>,
     committed: Sender<Committed>,
     report: &mut MapReport,
+    times: &StageTimes,
 ) -> Result<bool, EngineError> {
     let target_side = job.source.other();
     let target = ctx.endpoint(target_side);
@@ -330,7 +376,9 @@ async fn write_pages(
                 map: job.map.id().to_string(),
                 reason: "a scanned row lacks a key column".to_string(),
             })?;
+        let busy = Instant::now();
         let outcome = write_page(ctx, job, target.as_ref(), target_side, &page).await?;
+        StageTimes::add(&times.write, busy);
         ctx.batch_committed();
         report.rows_written += outcome.written.len() as u64;
         report.rows_failed += outcome.errors.len() as u64;
@@ -357,6 +405,7 @@ async fn record_pages(
     let mut rows_done = segment.resumed_from;
     let mut backlog = Vec::new();
     while committed.recv_many(&mut backlog, PAGES_AHEAD).await > 0 {
+        let busy = Instant::now();
         let mut tx = ctx.store.begin().await?;
         for page in backlog.drain(..) {
             tx.record_progress(
@@ -375,7 +424,7 @@ async fn record_pages(
                     &page.page,
                     &page.written,
                 );
-                tx.upsert_snapshots(&snapshots).await?;
+                tx.upsert_snapshot_texts(&snapshots).await?;
             }
             if !page.errors.is_empty() {
                 tx.log_errors(&page.errors, Timestamp::now()).await?;
@@ -383,6 +432,7 @@ async fn record_pages(
             rows_done += page.page.len() as u64;
         }
         tx.commit().await?;
+        StageTimes::add(&segment.times.record, busy);
         segment.send(rows_done, false);
     }
     Ok((segment, rows_done))

@@ -8,7 +8,7 @@
 
 use crate::endpoint::{Endpoint, ErrorCategory, Key, Operation, Row};
 use crate::model::Side;
-use crate::store::{self, NewError, SideSnapshot, Snapshot, Timestamp};
+use crate::store::{self, NewError, SnapshotText, Timestamp};
 
 use super::super::resolve::{ResolvedField, ResolvedMap};
 use super::super::rows::{key_text, row_json};
@@ -119,13 +119,15 @@ pub(super) async fn write_page(
     Ok(PageOutcome { written, errors })
 }
 
-/// Snapshots keyed by the F&O key of each written row (the key both sides agree on).
-pub(super) fn snapshots_of(
-    map: &ResolvedMap,
+/// Snapshots keyed by the F&O key of each written row (the key both sides agree on), their
+/// values serialised straight from the rows: the same JSON objects as [`row_json`], without the
+/// tree in between.
+pub(super) fn snapshots_of<'m>(
+    map: &'m ResolvedMap,
     source_side: Side,
     page: &[Row],
     written: &[(usize, Row)],
-) -> Vec<Snapshot> {
+) -> Vec<SnapshotText<'m>> {
     let now = Timestamp::now();
     written
         .iter()
@@ -136,19 +138,43 @@ pub(super) fn snapshots_of(
                 Side::Dataverse => (target_row, source_row),
             };
             let key = Key::from_row(fno_row, &map.fno_keys)?;
-            Some(Snapshot {
-                map_id: map.id().to_string(),
+            Some(SnapshotText {
+                map_id: map.id(),
                 key: key_text(&key),
-                fno: SideSnapshot {
-                    values: row_json(fno_row),
-                    version: None,
-                },
-                dataverse: SideSnapshot {
-                    values: row_json(dv_row),
-                    version: None,
-                },
+                fno_values: json_text(fno_row),
+                fno_version: None,
+                dataverse_values: json_text(dv_row),
+                dataverse_version: None,
                 synced_at: now,
             })
         })
         .collect()
+}
+
+/// A row as the text of its JSON object.
+fn json_text(row: &Row) -> String {
+    serde_json::to_string(row).unwrap_or_else(|_| row_json(row).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::endpoint::Value;
+
+    #[test]
+    fn json_text_is_the_text_of_row_json() {
+        let row: Row = [
+            ("n", Value::Null),
+            ("b", Value::Bool(true)),
+            ("i", Value::Integer(-7)),
+            ("r", Value::Real(0.1)),
+            ("whole", Value::Real(2.0)),
+            ("nan", Value::Real(f64::NAN)),
+            ("t", Value::from("x\"y\u{e9}\n")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        assert_eq!(json_text(&row), row_json(&row).to_string());
+    }
 }
