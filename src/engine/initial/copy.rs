@@ -10,10 +10,12 @@
 //! already copied (hours for millions of rows), keeps the counts and the progress honest, and does
 //! not repeat row failures in the error log.
 //!
-//! Pipelined: reading, writing the target and recording in the store are three stages that run
-//! at the same time on consecutive pages, joined by bounded channels ([`PAGES_AHEAD`] pages
-//! each), so a copy costs about its slowest stage rather than the sum of all three, and memory
-//! stays at a few pages whatever the table's size. The stages keep the resume guarantee above:
+//! Pipelined: reading (and preparing: transform, lookups), writing the target and recording in
+//! the store are three stages that run at the same time on consecutive pages, joined by bounded
+//! channels ([`PAGES_AHEAD`] pages each), so a copy costs about its slowest stage rather than the
+//! sum of all three, and memory stays at a few pages whatever the table's size. Preparing a page
+//! only reads (lookups read parents copied in earlier waves or passes, never rows of pages still
+//! in flight), so it may run ahead of the writes. The stages keep the resume guarantee above:
 //! one reader hands pages to one writer in key order; the writer hands a page to the recorder
 //! only after the target committed it; the one recorder records pages in the order it gets them.
 //! So a recorded key is always one whose page and every page before it are committed on the
@@ -38,7 +40,7 @@ use super::super::resolve::{ResolvedField, ResolvedMap};
 use super::super::rows::key_text;
 use super::super::EngineError;
 use super::options::{MapReport, Pass, ProgressEvent};
-use super::page::{snapshots_of, write_page};
+use super::page::{prepare_page, snapshots_of, write_page, PreparedPage};
 
 /// Pages waiting between two stages: enough to keep each stage busy while the next one works,
 /// few enough that memory stays flat.
@@ -160,6 +162,7 @@ pub(crate) async fn copy_map(ctx: Arc<RunContext>, job: MapJob) -> Result<MapRep
 #[derive(Default)]
 struct StageTimes {
     read: AtomicU64,
+    prepare: AtomicU64,
     write: AtomicU64,
     record: AtomicU64,
 }
@@ -206,7 +209,7 @@ async fn copy_segment(
 ) -> Result<(), EngineError> {
     let name = job.progress_name();
     let map = &job.map;
-    let source = ctx.endpoint(job.source).clone();
+    let source = ctx.endpoint(job.source);
     let source_keys = map.keys(job.source).to_vec();
     let previous = ctx
         .store
@@ -259,9 +262,9 @@ async fn copy_segment(
     let times = segment.times.clone();
     let (page_sender, mut pages) = mpsc::channel(PAGES_AHEAD);
     let reader = tokio::spawn(read_pages(
-        source,
+        ctx.clone(),
+        job.clone(),
         request,
-        map.id().to_string(),
         page_sender,
         times.clone(),
     ));
@@ -282,16 +285,10 @@ async fn copy_segment(
         rows = rows_done - segment.resumed_from,
         seconds = segment.started.elapsed().as_secs_f64(),
         read_busy = StageTimes::seconds(&times.read),
+        prepare_busy = StageTimes::seconds(&times.prepare),
         write_busy = StageTimes::seconds(&times.write),
         record_busy = StageTimes::seconds(&times.record),
         "segment copied"
-    );
-    eprintln!(
-        "TIMING total {:.2} read {:.2} write {:.2} record {:.2}",
-        segment.started.elapsed().as_secs_f64(),
-        StageTimes::seconds(&times.read),
-        StageTimes::seconds(&times.write),
-        StageTimes::seconds(&times.record)
     );
     if reached_end {
         let mut tx = ctx.store.begin().await?;
@@ -308,19 +305,20 @@ async fn copy_segment(
     Ok(())
 }
 
-/// The reader stage: pages in key order until the table ends or the writer hangs up.
+/// The reader stage: pages in key order, each prepared for the target (transformed, lookups
+/// resolved), until the table ends or the writer hangs up.
 async fn read_pages(
-    source: Arc<dyn Endpoint>,
+    ctx: Arc<RunContext>,
+    job: MapJob,
     mut request: ScanRequest,
-    map_id: String,
-    pages: Sender<Result<Vec<Row>, EngineError>>,
+    pages: Sender<Result<PreparedPage, EngineError>>,
     times: Arc<StageTimes>,
 ) {
+    let source = ctx.endpoint(job.source).clone();
+    let target_side = job.source.other();
     loop {
         let busy = Instant::now();
-        let scanned = source.scan(&request).await;
-        StageTimes::add(&times.read, busy);
-        let page = match scanned {
+        let page = match source.scan(&request).await {
             Ok(page) if page.is_empty() => return,
             Ok(page) => page,
             Err(error) => {
@@ -328,56 +326,53 @@ async fn read_pages(
                 return;
             }
         };
+        StageTimes::add(&times.read, busy);
         let last = page
             .last()
             .and_then(|row| Key::from_row(row, &request.key_columns));
         let Some(last) = last else {
             let _ = pages
                 .send(Err(EngineError::InvalidMap {
-                    map: map_id,
+                    map: job.map.id().to_string(),
                     reason: "a scanned row lacks a key column".to_string(),
                 }))
                 .await;
             return;
         };
-        request.after = Some(last);
-        if pages.send(Ok(page)).await.is_err() {
+        request.after = Some(last.clone());
+        let busy = Instant::now();
+        let prepared = prepare_page(&ctx, &job, target_side, page, last).await;
+        StageTimes::add(&times.prepare, busy);
+        let failed = prepared.is_err();
+        if pages.send(prepared).await.is_err() || failed {
             return;
         }
     }
 }
 
-/// The writer stage: each page transformed and committed on the target, then handed to the
-/// recorder. `Ok(true)` when the source has no more rows, `Ok(false)` when the run was told to
-/// stop or the recorder hung up (its error is the segment's).
+/// The writer stage: each prepared page committed on the target, then handed to the recorder.
+/// `Ok(true)` when the source has no more rows, `Ok(false)` when the run was told to stop or the
+/// recorder hung up (its error is the segment's).
 async fn write_pages(
     ctx: &RunContext,
     job: &MapJob,
-    pages: &mut Receiver<Result<Vec<Row>, EngineError>>,
+    pages: &mut Receiver<Result<PreparedPage, EngineError>>,
     committed: Sender<Committed>,
     report: &mut MapReport,
     times: &StageTimes,
 ) -> Result<bool, EngineError> {
     let target_side = job.source.other();
     let target = ctx.endpoint(target_side);
-    let source_keys = job.map.keys(job.source);
     loop {
         if ctx.should_stop() {
             return Ok(false);
         }
-        let Some(page) = pages.recv().await else {
+        let Some(prepared) = pages.recv().await else {
             return Ok(true);
         };
-        let page = page?;
-        let last_key = page
-            .last()
-            .and_then(|row| Key::from_row(row, source_keys))
-            .ok_or_else(|| EngineError::InvalidMap {
-                map: job.map.id().to_string(),
-                reason: "a scanned row lacks a key column".to_string(),
-            })?;
         let busy = Instant::now();
-        let outcome = write_page(ctx, job, target.as_ref(), target_side, &page).await?;
+        let (page, last_key, outcome) =
+            write_page(&job.map, target.as_ref(), target_side, prepared?).await?;
         StageTimes::add(&times.write, busy);
         ctx.batch_committed();
         report.rows_written += outcome.written.len() as u64;

@@ -1,7 +1,9 @@
-//! Writing one page of source rows on the target: transform, lookups in one batch, upsert in
-//! one target transaction. A batch the target refuses for one bad row (a constraint, a trigger) is
-//! written again row by row inside the same transaction, so that only the failing rows are
-//! logged and the others still land.
+//! Writing one page of source rows on the target in two steps: [`prepare_page`] (transform,
+//! lookups in one batch), then [`write_page`] (upsert in one target transaction). Two steps
+//! because they are two stages of the copy's pipeline: the next page is prepared while this one
+//! is written. A batch the target refuses for one bad row (a constraint, a trigger) is written
+//! again row by row inside the same transaction, so that only the failing rows are logged and
+//! the others still land.
 //!
 //! Rows move rather than copy on the way (source row -> transformed row -> upsert -> the row the
 //! snapshot records): at a million rows, every clone of a page shows in the throughput.
@@ -23,13 +25,26 @@ pub(super) struct PageOutcome {
     pub errors: Vec<NewError>,
 }
 
-pub(super) async fn write_page(
+/// A page transformed and with its lookups resolved, ready for the target.
+pub(super) struct PreparedPage {
+    /// The source rows.
+    pub page: Vec<Row>,
+    /// The key of the last source row (the resume point once recorded).
+    pub last_key: Key,
+    /// One upsert per row ready to write, with the row's position in `page`.
+    upserts: Vec<(usize, Operation)>,
+    /// Rows that failed the transform or a lookup.
+    failures: Vec<(usize, EngineError)>,
+}
+
+/// Transforms `page` for `target_side` and resolves its lookups (reads only).
+pub(super) async fn prepare_page(
     ctx: &RunContext,
     job: &MapJob,
-    target: &dyn Endpoint,
     target_side: Side,
-    page: &[Row],
-) -> Result<PageOutcome, EngineError> {
+    page: Vec<Row>,
+    last_key: Key,
+) -> Result<PreparedPage, EngineError> {
     let map = &job.map;
     let include = |f: &ResolvedField| job.includes(f);
     let mut transformed = Vec::with_capacity(page.len());
@@ -46,7 +61,7 @@ pub(super) async fn write_page(
     }
     let resolved = if failures.is_empty() {
         ctx.lookups
-            .resolve_rows(map, target_side, page, transformed, include)
+            .resolve_rows(map, target_side, &page, transformed, include)
             .await?
     } else {
         let sources: Vec<Row> = positions.iter().map(|&i| page[i].clone()).collect();
@@ -54,23 +69,44 @@ pub(super) async fn write_page(
             .resolve_rows(map, target_side, &sources, transformed, include)
             .await?
     };
-    let mut ready_positions = Vec::with_capacity(resolved.len());
-    let mut operations = Vec::with_capacity(resolved.len());
+    let mut upserts = Vec::with_capacity(resolved.len());
     let table = map.table(target_side);
     let key_columns = map.keys(target_side);
     for (position, result) in positions.into_iter().zip(resolved) {
         match result {
-            Ok(row) => {
-                ready_positions.push(position);
-                operations.push(Operation::Upsert {
+            Ok(row) => upserts.push((
+                position,
+                Operation::Upsert {
                     table: table.to_string(),
                     key_columns: key_columns.to_vec(),
                     values: row,
-                });
-            }
+                },
+            )),
             Err(e) => failures.push((position, e)),
         }
     }
+    Ok(PreparedPage {
+        page,
+        last_key,
+        upserts,
+        failures,
+    })
+}
+
+/// Upserts a prepared page on the target in one transaction and commits it.
+pub(super) async fn write_page(
+    map: &ResolvedMap,
+    target: &dyn Endpoint,
+    target_side: Side,
+    prepared: PreparedPage,
+) -> Result<(Vec<Row>, Key, PageOutcome), EngineError> {
+    let PreparedPage {
+        page,
+        last_key,
+        upserts,
+        mut failures,
+    } = prepared;
+    let (ready_positions, operations): (Vec<usize>, Vec<Operation>) = upserts.into_iter().unzip();
     let mut tx = target.begin().await?;
     let mut written: Vec<(usize, Operation)> = Vec::with_capacity(operations.len());
     if let Err(error) = tx.apply_bulk(&operations).await {
@@ -116,7 +152,7 @@ pub(super) async fn write_page(
             Operation::Delete { .. } => None,
         })
         .collect();
-    Ok(PageOutcome { written, errors })
+    Ok((page, last_key, PageOutcome { written, errors }))
 }
 
 /// Snapshots keyed by the F&O key of each written row (the key both sides agree on), their
