@@ -381,7 +381,7 @@ async fn initial_sqlite(rows: u64, scratch: &Path, lines: &mut Vec<Line>) {
             " (peak not reset: since process start)"
         }
     );
-    // The same copy without per-row snapshots and without the counting scan, into a fresh pair.
+    // The same copy without per-row snapshots and without counting the rows, into a fresh pair.
     let bare = Pair::new(Dv::Sqlite).await;
     exec(&bare.fno, &fill_sql("ItemEntity", rows)).await;
     let engine = bare.engine().await;

@@ -38,6 +38,7 @@ scenario!(
     an_open_transaction_is_invisible_until_commit_and_gone_after_rollback,
     a_transaction_reads_its_own_uncommitted_rows_by_key,
     scan_pages_in_key_order_with_a_filter,
+    count_agrees_with_the_scan,
     capture_records_app_changes_with_increasing_versions,
     a_key_change_is_a_delete_and_an_upsert,
     engine_writes_are_not_read_back,

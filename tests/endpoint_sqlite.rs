@@ -35,6 +35,7 @@ scenario!(
     an_open_transaction_is_invisible_until_commit_and_gone_after_rollback,
     a_transaction_reads_its_own_uncommitted_rows_by_key,
     scan_pages_in_key_order_with_a_filter,
+    count_agrees_with_the_scan,
     capture_records_app_changes_with_increasing_versions,
     a_key_change_is_a_delete_and_an_upsert,
     engine_writes_are_not_read_back,
@@ -163,4 +164,78 @@ async fn connect_expands_variables_relative_to_the_project() {
     assert!(absent.to_string().contains("no-such.db"), "{absent}");
     assert!(!project_dir.join("no-such.db").exists(), "not created");
     f.finish().await;
+}
+
+/// Scans read pages through their own connections (rusqlite); the values must be exactly what
+/// the pool's reads by key return, for every storage class, and a BLOB is refused by column.
+#[tokio::test]
+async fn scan_reads_every_value_as_stored() {
+    use dualwrite::endpoint::{Key, ScanRequest, Value};
+    let fixture = common::sqlite_fixture().await;
+    fixture
+        .app
+        .exec(
+            "CREATE TABLE v (k INTEGER PRIMARY KEY, i INTEGER, r REAL, t TEXT, n NUMERIC, b BLOB);
+             INSERT INTO v VALUES
+               (1, 9223372036854775807, 0.1, 'plain', 2.5, NULL),
+               (2, -9223372036854775808, 1e-300, 'tab\tnew
+line é 😀 \"quoted\"', 7, NULL),
+               (3, NULL, -0.0, '', NULL, NULL),
+               (4, 0, 1.7976931348623157e308, NULL, 'text in numeric', NULL);",
+        )
+        .await;
+    fixture.endpoint.discover().await.expect("discover");
+    let request = ScanRequest::new("v", keys(&["k"]), 2);
+    let mut scanned = Vec::new();
+    let mut page_request = request.clone();
+    loop {
+        let page = fixture.endpoint.scan(&page_request).await.expect("scan");
+        let Some(last) = page.last() else { break };
+        page_request.after = Key::from_row(last, &page_request.key_columns);
+        scanned.extend(page);
+    }
+    let keys_of: Vec<Key> = (1..=4).map(|k| Key::new(vec![Value::Integer(k)])).collect();
+    let mut by_key = fixture
+        .endpoint
+        .read_by_keys("v", &keys(&["k"]), &keys_of)
+        .await
+        .expect("read by key");
+    by_key.sort_by_key(|row| match row["k"] {
+        Value::Integer(k) => k,
+        _ => 0,
+    });
+    assert_eq!(scanned, by_key);
+    assert_eq!(scanned[0]["i"], Value::Integer(i64::MAX));
+    assert_eq!(scanned[1]["i"], Value::Integer(i64::MIN));
+    assert_eq!(scanned[0]["r"], Value::Real(0.1));
+    assert_eq!(scanned[3]["r"], Value::Real(f64::MAX));
+    assert_eq!(
+        scanned[1]["t"],
+        Value::from("tab\tnew\nline é 😀 \"quoted\"")
+    );
+    assert_eq!(scanned[2]["t"], Value::from(""));
+    assert_eq!(scanned[3]["t"], Value::Null);
+    assert_eq!(fixture.endpoint.count(&request).await.expect("count"), 4);
+
+    fixture
+        .app
+        .exec("UPDATE v SET b = x'00ff' WHERE k = 3")
+        .await;
+    let before = fixture.endpoint.scan(&request).await;
+    assert!(before.is_ok(), "rows 1 and 2 hold no BLOB: {before:?}");
+    let page = fixture
+        .endpoint
+        .scan(&ScanRequest {
+            after: Some(Key::new(vec![Value::Integer(2)])),
+            ..request.clone()
+        })
+        .await;
+    match page {
+        Err(EndpointError::UnsupportedValue { column, kind, .. }) => {
+            assert_eq!(column, "b");
+            assert_eq!(kind, "BLOB");
+        }
+        other => panic!("a BLOB must be refused naming its column, got {other:?}"),
+    }
+    fixture.finish().await;
 }

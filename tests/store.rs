@@ -9,7 +9,7 @@ use dualwrite::store::{
     default_dir, known_migrations, ActivityLevel, ClaimRequest, ConflictFilter, EntryId,
     EntryStatus, ErrorCategory, ErrorFilter, ErrorId, KeyText, LiveState, NewConflict, NewEntry,
     NewError, Op, PauseReason, PlaceholderRef, Resolution, RetrySelection, RunKind, RunStatus,
-    SideSnapshot, Snapshot, Store, StoreError, Timestamp,
+    SideSnapshot, Snapshot, SnapshotText, Store, StoreError, Timestamp,
 };
 use serde_json::json;
 use sqlx::Connection;
@@ -880,6 +880,53 @@ async fn snapshots_upsert_and_read() {
         .await
         .expect("read")
         .is_some());
+}
+
+/// Snapshots written as JSON text (the initial sync's bulk path) read back as the same snapshots
+/// as those written from values, and replace them the same way.
+#[tokio::test]
+async fn snapshot_texts_read_back_as_snapshots() {
+    let (_dir, store) = open_temp().await;
+    let expected = snapshot(
+        "customers",
+        "C1",
+        json!({"Name": "Contoso", "Credit": 0.1, "Qty": 3, "Note": null}),
+        json!({"name": "Contoso", "credit": 0.1, "qty": 3, "note": null}),
+    );
+    let earlier = snapshot("customers", "C1", json!({"Name": "old"}), json!({}));
+    let mut tx = store.begin().await.expect("begin");
+    tx.upsert_snapshots(std::slice::from_ref(&earlier))
+        .await
+        .expect("write");
+    let texts: Vec<SnapshotText<'_>> = (0..2_000)
+        .map(|i| SnapshotText {
+            map_id: "customers",
+            key: if i == 0 {
+                expected.key.clone()
+            } else {
+                key(&[json!(format!("K{i}"))])
+            },
+            fno_values: expected.fno.values.to_string(),
+            fno_version: expected.fno.version.clone(),
+            dataverse_values: expected.dataverse.values.to_string(),
+            dataverse_version: None,
+            synced_at: T0,
+        })
+        .collect();
+    tx.upsert_snapshot_texts(&texts).await.expect("write texts");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        store
+            .snapshot("customers", &expected.key)
+            .await
+            .expect("read"),
+        Some(expected)
+    );
+    let last = store
+        .snapshot("customers", &key(&[json!("K1999")]))
+        .await
+        .expect("read");
+    assert!(last.is_some(), "every row of a many-row write is stored");
 }
 
 #[tokio::test]

@@ -140,6 +140,11 @@ pub enum EndpointError {
         seq: i64,
         reason: String,
     },
+    /// The blocking thread reading a page died (a panic) before returning it.
+    #[error(
+        "{endpoint}: the thread reading a page failed: {reason}; run again (the copy resumes)"
+    )]
+    ScanWorker { endpoint: String, reason: String },
     /// The database refused or failed an operation.
     #[error(transparent)]
     Database(Box<DatabaseFailure>),
@@ -159,8 +164,9 @@ pub struct DatabaseFailure {
     pub category: ErrorCategory,
     /// The database's message with its detail (constraint, column, value where given).
     pub message: String,
+    /// The driver's error (sqlx; rusqlite for SQLite page reads).
     #[source]
-    pub source: sqlx::Error,
+    pub source: Box<dyn std::error::Error + Send + Sync + 'static>,
 }
 
 fn did_you_mean(suggestion: &Option<String>) -> String {
@@ -230,7 +236,33 @@ impl EndpointError {
             code,
             category,
             message,
-            source,
+            source: Box::new(source),
+        }))
+    }
+
+    /// Wraps an error of rusqlite (the SQLite page reads, see `sqlite::scan`), classified by the
+    /// same SQLite result codes as [`EndpointError::database`].
+    pub fn sqlite_native(
+        endpoint: &str,
+        action: impl Into<String>,
+        table: Option<&str>,
+        source: rusqlite::Error,
+    ) -> EndpointError {
+        let (category, code) = match &source {
+            rusqlite::Error::SqliteFailure(failure, _) => (
+                sqlite_category(&failure.extended_code.to_string()),
+                Some(failure.extended_code.to_string()),
+            ),
+            _ => (ErrorCategory::Application, None),
+        };
+        EndpointError::Database(Box::new(DatabaseFailure {
+            endpoint: endpoint.to_string(),
+            action: action.into(),
+            table: table.map(str::to_string),
+            code,
+            category,
+            message: source.to_string(),
+            source: Box::new(source),
         }))
     }
 }

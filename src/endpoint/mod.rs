@@ -167,6 +167,30 @@ pub trait Endpoint: Send + Sync {
     /// One page of rows in key order after `request.after`.
     async fn scan(&self, request: &ScanRequest) -> Result<Vec<Row>>;
 
+    /// How many rows a scan of `request` would return over all its pages (`table`, `filter`
+    /// and `after` count; `limit` and `columns` do not): the total an initial sync's progress
+    /// and ETA are measured against. SQL endpoints answer with one `SELECT count(*)`; the
+    /// default pages through the keys.
+    async fn count(&self, request: &ScanRequest) -> Result<u64> {
+        let mut request = ScanRequest {
+            limit: 10_000,
+            columns: request.key_columns.clone(),
+            ..request.clone()
+        };
+        let mut count = 0u64;
+        loop {
+            let page = self.scan(&request).await?;
+            let Some(last) = page.last() else {
+                return Ok(count);
+            };
+            count += page.len() as u64;
+            request.after = Key::from_row(last, &request.key_columns);
+            if request.after.is_none() {
+                return Ok(count);
+            }
+        }
+    }
+
     /// Begins a transaction whose writes are the engine's ([`Origin::Engine`]).
     async fn begin(&self) -> Result<Box<dyn EndpointTransaction>> {
         self.begin_as(Origin::Engine).await

@@ -107,16 +107,26 @@ impl<'s> ScanPlan<'s> {
 
     /// The statement: `select_list` from `table_sql`, filtered, in key order, limited.
     pub fn sql(&self, select_list: &str, table_sql: &str) -> String {
-        let filter = if self.conditions.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.conditions.join(" AND "))
-        };
         format!(
-            "SELECT {select_list} FROM {table_sql}{filter} ORDER BY {} LIMIT {}",
+            "SELECT {select_list} FROM {table_sql}{} ORDER BY {} LIMIT {}",
+            self.where_clause(),
             quote_idents(&column_names(&self.key_columns)),
             self.limit,
         )
+    }
+
+    /// The statement counting every row the scan pages through (no order, no limit).
+    pub fn count_sql(&self, table_sql: &str) -> String {
+        format!("SELECT count(*) FROM {table_sql}{}", self.where_clause())
+    }
+
+    /// ` WHERE ...` with the cursor and filter conditions, or nothing.
+    fn where_clause(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.conditions.join(" AND "))
+        }
     }
 
     /// What the scan is called in errors: `scan "table"`.

@@ -7,7 +7,8 @@
 //! once here, as a macro a backend invokes in its `mod.rs`, rather than copied per backend.
 //!
 //! A backend invoking [`impl_sql_endpoint!`] provides: fields `name: String`, `side: Side`,
-//! `pool` (an sqlx pool) and `schema: SchemaCache`; modules `read` (`read_by_keys`, `scan`) and
+//! `pool` (an sqlx pool) and `schema: SchemaCache`; modules `read` (`read_by_keys`, `scan`, `count`, and `release`,
+//! which lets go of anything the reads hold outside the pool when the endpoint closes) and
 //! `capture` (`install`, `remove`, `drop_all`, `captured_tables`, `log_exists`, `changes_sql`,
 //! `row_versions`, `trim`) taking the endpoint first; and a transaction type with `begin(&endpoint, Arc<Schema>, Origin)`.
 
@@ -60,6 +61,14 @@ macro_rules! impl_sql_endpoint {
             ) -> $crate::endpoint::Result<Vec<$crate::endpoint::Row>> {
                 let schema = self.schema().await?;
                 read::scan(self, &schema, request).await
+            }
+
+            async fn count(
+                &self,
+                request: &$crate::endpoint::ScanRequest,
+            ) -> $crate::endpoint::Result<u64> {
+                let schema = self.schema().await?;
+                read::count(self, &schema, request).await
             }
 
             async fn begin_as(
@@ -117,6 +126,7 @@ macro_rules! impl_sql_endpoint {
             }
 
             async fn close(&self) {
+                read::release(self);
                 self.pool.close().await;
             }
         }

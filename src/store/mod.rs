@@ -59,7 +59,7 @@ pub use open::{
 pub use placeholders::{Placeholder, PlaceholderRef};
 pub use queue::{ClaimRequest, EnqueueOutcome, EntryStatus, NewEntry, Op, QueueCount, QueueEntry};
 pub use runs::{InitialSyncProgress, Run, RunKind, RunStatus};
-pub use snapshots::{SideSnapshot, Snapshot};
+pub use snapshots::{SideSnapshot, Snapshot, SnapshotText};
 pub use types::{ActivityId, ConflictId, EntryId, ErrorId, KeyText, LiveTxnId, RunId, Timestamp};
 
 use std::path::Path;

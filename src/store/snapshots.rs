@@ -42,6 +42,21 @@ impl Snapshot {
     }
 }
 
+/// A snapshot whose values are already JSON text (objects of column -> value, as
+/// [`SideSnapshot::values`] holds them): what a bulk writer such as the initial sync builds
+/// straight from its rows, without a `serde_json::Value` tree per row in between. Written with
+/// [`StoreTx::upsert_snapshot_texts`], it reads back as the same [`Snapshot`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotText<'m> {
+    pub map_id: &'m str,
+    pub key: KeyText,
+    pub fno_values: String,
+    pub fno_version: Option<String>,
+    pub dataverse_values: String,
+    pub dataverse_version: Option<String>,
+    pub synced_at: Timestamp,
+}
+
 const BINDS_PER_SNAPSHOT: usize = 7;
 const COLUMNS: &str =
     "map_id, key_text, fno_values, fno_version, dataverse_values, dataverse_version, synced_at";
@@ -49,15 +64,36 @@ const COLUMNS: &str =
 impl StoreTx {
     /// Writes snapshots, replacing earlier ones of the same (map, key).
     pub async fn upsert_snapshots(&mut self, snapshots: &[Snapshot]) -> Result<(), StoreError> {
+        let texts: Vec<SnapshotText<'_>> = snapshots
+            .iter()
+            .map(|s| SnapshotText {
+                map_id: &s.map_id,
+                key: s.key.clone(),
+                fno_values: s.fno.values.to_string(),
+                fno_version: s.fno.version.clone(),
+                dataverse_values: s.dataverse.values.to_string(),
+                dataverse_version: s.dataverse.version.clone(),
+                synced_at: s.synced_at,
+            })
+            .collect();
+        self.upsert_snapshot_texts(&texts).await
+    }
+
+    /// Writes snapshots given as JSON text, replacing earlier ones of the same (map, key); many
+    /// rows per statement.
+    pub async fn upsert_snapshot_texts(
+        &mut self,
+        snapshots: &[SnapshotText<'_>],
+    ) -> Result<(), StoreError> {
         for chunk in snapshots.chunks(MAX_BINDS / BINDS_PER_SNAPSHOT) {
             let mut upsert = QueryBuilder::new(format!("INSERT INTO snapshots ({COLUMNS}) "));
             upsert.push_values(chunk, |mut row, s| {
-                row.push_bind(s.map_id.as_str())
+                row.push_bind(s.map_id)
                     .push_bind(s.key.as_str())
-                    .push_bind(s.fno.values.to_string())
-                    .push_bind(s.fno.version.as_deref())
-                    .push_bind(s.dataverse.values.to_string())
-                    .push_bind(s.dataverse.version.as_deref())
+                    .push_bind(s.fno_values.as_str())
+                    .push_bind(s.fno_version.as_deref())
+                    .push_bind(s.dataverse_values.as_str())
+                    .push_bind(s.dataverse_version.as_deref())
                     .push_bind(s.synced_at.as_millis());
             });
             upsert.push(

@@ -109,3 +109,31 @@ pub(super) async fn scan(
         })
         .collect()
 }
+
+/// The number of rows a scan would page through: one `SELECT count(*)`.
+pub(super) async fn count(
+    endpoint: &PostgresEndpoint,
+    schema: &Schema,
+    request: &ScanRequest,
+) -> Result<u64> {
+    let plan = ScanPlan::new(&endpoint.name, schema, request, |column, n| {
+        cast_to_column(column, &typed_parameter(column, n, false))
+    })?;
+    let table = &plan.table.name;
+    let sql = plan.count_sql(&endpoint.qualified(table));
+    let mut query = sqlx::query(&sql);
+    for (column, value) in &plan.parameters {
+        query = bind_scalar(query, column, value);
+    }
+    let action = format!("count \"{table}\"");
+    let row = query
+        .fetch_one(&endpoint.pool)
+        .await
+        .map_err(|e| endpoint.error(&action, Some(table), e))?;
+    let count: i64 =
+        sqlx::Row::try_get(&row, 0).map_err(|e| endpoint.error(&action, Some(table), e))?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+/// Nothing to let go of: every read goes through the pool.
+pub(super) fn release(_endpoint: &PostgresEndpoint) {}

@@ -10,9 +10,11 @@
 mod capture;
 mod discover;
 mod read;
+mod scan;
 mod write;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{
@@ -54,6 +56,8 @@ pub struct SqliteEndpoint {
     side: Side,
     pool: SqlitePool,
     schema: SchemaCache,
+    /// The keyset scans' own read-only connections (see [`scan`]).
+    scans: Arc<scan::ScanConnections>,
 }
 
 impl SqliteEndpoint {
@@ -83,6 +87,7 @@ impl SqliteEndpoint {
             side,
             pool,
             schema: SchemaCache::default(),
+            scans: Arc::new(scan::ScanConnections::new(path, options.busy_timeout)),
         })
     }
 

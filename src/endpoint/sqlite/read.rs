@@ -1,14 +1,15 @@
 //! Reading rows from SQLite: by key (in chunks within the parameter limit, on the pool or inside
-//! an open transaction) and by keyset scan.
+//! an open transaction), by keyset scan (through rusqlite, see [`super::scan`]) and counting.
 //!
 //! What is read is planned in [`crate::endpoint::read_plan`]; this module writes it in SQLite's
 //! dialect (`?` parameters, `(keys) IN (VALUES ...)`).
 
+use super::scan::PageQuery;
 use super::{bind_value, decode_row, placeholder_rows, SqliteEndpoint, MAX_PARAMETERS};
 use crate::endpoint::ident::{quote_ident, quote_idents};
 use crate::endpoint::read_plan::{KeyRead, ScanPlan};
 use crate::endpoint::schema::column_names as names;
-use crate::endpoint::{EndpointError, Key, Result, Row, ScanRequest, Schema};
+use crate::endpoint::{EndpointError, Key, Result, Row, ScanRequest, Schema, Value};
 use sqlx::SqliteConnection;
 
 /// Rows of `table` whose `key_columns` equal one of `keys`, as committed (a pooled connection).
@@ -69,7 +70,7 @@ pub(super) async fn fetch_by_keys(
     Ok(rows)
 }
 
-/// One page of a keyset scan.
+/// One page of a keyset scan, read through rusqlite a page at a time (see [`super::scan`]).
 pub(super) async fn scan(
     endpoint: &SqliteEndpoint,
     schema: &Schema,
@@ -78,17 +79,44 @@ pub(super) async fn scan(
     let name = endpoint.name.as_str();
     let plan = ScanPlan::new(name, schema, request, |_, _| "?".to_string())?;
     let table = &plan.table.name;
-    let sql = plan.sql(&quote_idents(&names(&plan.columns)), &quote_ident(table));
-    let mut query = sqlx::query(&sql);
+    let query = PageQuery {
+        endpoint: name.to_string(),
+        table: table.clone(),
+        action: plan.action(),
+        sql: plan.sql(&quote_idents(&names(&plan.columns)), &quote_ident(table)),
+        parameters: plan.parameters.iter().map(|(_, v)| v.clone()).collect(),
+        columns: plan.columns.iter().map(|c| (*c).clone()).collect(),
+    };
+    endpoint.scans.fetch(query).await
+}
+
+/// The number of rows a scan would page through: one `SELECT count(*)`.
+pub(super) async fn count(
+    endpoint: &SqliteEndpoint,
+    schema: &Schema,
+    request: &ScanRequest,
+) -> Result<u64> {
+    let plan = ScanPlan::new(&endpoint.name, schema, request, |_, _| "?".to_string())?;
+    let table = &plan.table.name;
+    let sql = plan.count_sql(&quote_ident(table));
+    let mut query = sqlx::query_scalar::<_, i64>(&sql);
     for (_, value) in &plan.parameters {
-        query = bind_value(query, value);
+        query = match value {
+            Value::Null => query.bind(None::<i64>),
+            Value::Bool(b) => query.bind(*b),
+            Value::Integer(i) => query.bind(*i),
+            Value::Real(r) => query.bind(*r),
+            Value::Text(t) => query.bind(t.as_str()),
+        };
     }
-    let found = query
-        .fetch_all(&endpoint.pool)
+    let count = query
+        .fetch_one(&endpoint.pool)
         .await
-        .map_err(|e| endpoint.error(plan.action(), Some(table), e))?;
-    found
-        .iter()
-        .map(|row| decode_row(name, table, &plan.columns, row))
-        .collect()
+        .map_err(|e| endpoint.error(format!("count \"{table}\""), Some(table), e))?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+/// Closes the page readers' own connections.
+pub(super) fn release(endpoint: &SqliteEndpoint) {
+    endpoint.scans.close();
 }

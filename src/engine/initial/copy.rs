@@ -2,31 +2,49 @@
 //!
 //! Streaming: the source is read in key order one page at a time (keyset pagination, never a
 //! whole table in memory); each page is transformed, its lookups resolved in one batch, and
-//! upserted on the target by the target's integration key in one transaction. Right after the
-//! target commits, the store records the page's last key, its row count, the rows' snapshots and
-//! the rows that failed, in one store transaction. After a crash the run resumes after the last
+//! upserted on the target by the target's integration key in one transaction. After the target
+//! commits, the store records the page's last key, its row count, the rows' snapshots and the
+//! rows that failed, in one store transaction. After a crash the run resumes after the last
 //! recorded key. A page committed on the target but not yet recorded is copied again: harmless,
 //! because upserts by integration key are idempotent. Resuming still matters: it skips the rows
 //! already copied (hours for millions of rows), keeps the counts and the progress honest, and does
 //! not repeat row failures in the error log.
+//!
+//! Pipelined: reading (and preparing: transform, lookups), writing the target and recording in
+//! the store are three stages that run at the same time on consecutive pages, joined by bounded
+//! channels ([`PAGES_AHEAD`] pages each), so a copy costs about its slowest stage rather than the
+//! sum of all three, and memory stays at a few pages whatever the table's size. Preparing a page
+//! only reads (lookups read parents copied in earlier waves or passes, never rows of pages still
+//! in flight), so it may run ahead of the writes. The stages keep the resume guarantee above:
+//! one reader hands pages to one writer in key order; the writer hands a page to the recorder
+//! only after the target committed it; the one recorder records pages in the order it gets them.
+//! So a recorded key is always one whose page and every page before it are committed on the
+//! target; `kill -9` at any point loses nothing and at most re-copies the pages in flight.
+//! When the writer stops (told to stop, or failing), the recorder still records every page the
+//! target committed before the segment returns; when the recorder fails, the writer stops at its
+//! next page.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedSender};
 
-use crate::endpoint::{Endpoint, Key, ScanRequest, Value};
+use crate::endpoint::{Endpoint, Key, Row, ScanRequest, Value};
 use crate::model::Side;
-use crate::store::{RunId, Store, Timestamp};
+use crate::store::{NewError, RunId, Store, Timestamp};
 
 use super::super::lookup::LookupResolver;
 use super::super::resolve::{ResolvedField, ResolvedMap};
 use super::super::rows::key_text;
 use super::super::EngineError;
 use super::options::{MapReport, Pass, ProgressEvent};
-use super::page::write_page;
+use super::page::{prepare_page, snapshots_of, write_page, PreparedPage};
+
+/// Pages waiting between two stages: enough to keep each stage busy while the next one works,
+/// few enough that memory stays flat.
+const PAGES_AHEAD: usize = 2;
 
 /// What every copy of a run shares.
 pub(crate) struct RunContext {
@@ -72,6 +90,7 @@ impl RunContext {
                 .is_some_and(|cancel| cancel.load(Ordering::SeqCst))
     }
 
+    /// A batch was committed on the target.
     fn batch_committed(&self) {
         let done = self.batches.fetch_add(1, Ordering::SeqCst) + 1;
         if self.stop_after_batches.is_some_and(|limit| done >= limit) {
@@ -133,31 +152,75 @@ pub(crate) async fn copy_map(ctx: Arc<RunContext>, job: MapJob) -> Result<MapRep
         let filter = company_column
             .clone()
             .zip(legal_entity.clone().map(Value::Text));
-        copy_segment(&ctx, &job, legal_entity.as_deref(), filter, &mut report).await?;
+        copy_segment(&ctx, &job, legal_entity, filter, &mut report).await?;
     }
     Ok(report)
 }
 
+/// How long each stage of a segment was busy (waiting on its neighbours not counted), for the
+/// debug log: the busiest stage is what limits the copy.
+#[derive(Default)]
+struct StageTimes {
+    read: AtomicU64,
+    prepare: AtomicU64,
+    write: AtomicU64,
+    record: AtomicU64,
+}
+
+impl StageTimes {
+    fn add(counter: &AtomicU64, since: Instant) {
+        let micros = u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX);
+        counter.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    fn seconds(counter: &AtomicU64) -> f64 {
+        counter.load(Ordering::Relaxed) as f64 / 1e6
+    }
+}
+
+/// A page the target committed, on its way to the store.
+struct Committed {
+    last_key: Key,
+    /// The source rows of the page.
+    page: Vec<Row>,
+    /// The rows written, as the target got them, with their position in `page`.
+    written: Vec<(usize, Row)>,
+    errors: Vec<NewError>,
+}
+
+/// Where one segment's progress goes: the store, and the progress events.
+struct Segment {
+    ctx: Arc<RunContext>,
+    job: MapJob,
+    name: String,
+    legal_entity: Option<String>,
+    resumed_from: u64,
+    total: Option<u64>,
+    started: Instant,
+    times: Arc<StageTimes>,
+}
+
 async fn copy_segment(
-    ctx: &RunContext,
+    ctx: &Arc<RunContext>,
     job: &MapJob,
-    legal_entity: Option<&str>,
+    legal_entity: Option<String>,
     filter: Option<(String, Value)>,
     report: &mut MapReport,
 ) -> Result<(), EngineError> {
     let name = job.progress_name();
     let map = &job.map;
     let source = ctx.endpoint(job.source);
-    let target_side = job.source.other();
-    let target = ctx.endpoint(target_side);
     let source_keys = map.keys(job.source).to_vec();
-    let previous = ctx.store.progress_of(ctx.run, &name, legal_entity).await?;
+    let previous = ctx
+        .store
+        .progress_of(ctx.run, &name, legal_entity.as_deref())
+        .await?;
     if previous.as_ref().is_some_and(|p| p.completed) {
         tracing::info!(map = %name, ?legal_entity, "already copied in this run");
         return Ok(());
     }
     let resumed_from = previous.as_ref().map_or(0, |p| p.rows_done);
-    let mut after = match previous.as_ref().and_then(|p| p.last_key.as_ref()) {
+    let after = match previous.as_ref().and_then(|p| p.last_key.as_ref()) {
         Some(text) => Some(
             Key::parse(text.as_str()).map_err(|e| EngineError::InvalidMap {
                 map: map.id().to_string(),
@@ -169,153 +232,236 @@ async fn copy_segment(
     if after.is_some() {
         tracing::info!(map = %name, ?legal_entity, rows = resumed_from, "resuming initial sync");
     }
+    let request = ScanRequest {
+        table: map.table(job.source).to_string(),
+        key_columns: source_keys,
+        after,
+        limit: ctx.batch_size.max(1),
+        filter,
+        columns: Vec::new(),
+    };
     let total = if ctx.count_rows {
-        Some(
-            count_rows(
-                source.as_ref(),
-                map.table(job.source),
-                &source_keys,
-                &filter,
-            )
-            .await?,
-        )
+        let whole = ScanRequest {
+            after: None,
+            ..request.clone()
+        };
+        Some(source.count(&whole).await?)
     } else {
         None
     };
-    let started = Instant::now();
-    let mut rows_done = resumed_from;
-    loop {
-        if ctx.should_stop() {
-            return Ok(());
-        }
-        let request = ScanRequest {
-            table: map.table(job.source).to_string(),
-            key_columns: source_keys.clone(),
-            after: after.clone(),
-            limit: ctx.batch_size.max(1),
-            filter: filter.clone(),
-            columns: Vec::new(),
-        };
-        let page = source.scan(&request).await?;
-        let Some(last) = page.last() else {
-            let mut tx = ctx.store.begin().await?;
-            tx.complete_progress(ctx.run, &name, legal_entity, Timestamp::now())
-                .await?;
-            tx.commit().await?;
-            send(
-                ctx,
-                job,
-                legal_entity,
-                rows_done,
-                resumed_from,
-                total,
-                started,
-                true,
-            );
-            return Ok(());
-        };
-        let last_key =
-            Key::from_row(last, &source_keys).ok_or_else(|| EngineError::InvalidMap {
-                map: map.id().to_string(),
-                reason: "a scanned row lacks a key column".to_string(),
-            })?;
-        let outcome = write_page(ctx, job, target.as_ref(), target_side, &page).await?;
+    let segment = Segment {
+        ctx: ctx.clone(),
+        job: job.clone(),
+        name,
+        legal_entity,
+        resumed_from,
+        total,
+        started: Instant::now(),
+        times: Arc::new(StageTimes::default()),
+    };
+    let times = segment.times.clone();
+    let (page_sender, mut pages) = mpsc::channel(PAGES_AHEAD);
+    let reader = tokio::spawn(read_pages(
+        ctx.clone(),
+        job.clone(),
+        request,
+        page_sender,
+        times.clone(),
+    ));
+    let (committed_sender, committed) = mpsc::channel(PAGES_AHEAD);
+    let recorder = tokio::spawn(record_pages(segment, committed));
+    let written = write_pages(ctx, job, &mut pages, committed_sender, report, &times).await;
+    // Stop reading ahead; the recorder ends once it recorded every committed page.
+    drop(pages);
+    reader.abort();
+    let recorded = recorder
+        .await
+        .map_err(|e| EngineError::Worker(e.to_string()))?;
+    let reached_end = written?;
+    let (segment, rows_done) = recorded?;
+    tracing::debug!(
+        map = %segment.name,
+        legal_entity = ?segment.legal_entity,
+        rows = rows_done - segment.resumed_from,
+        seconds = segment.started.elapsed().as_secs_f64(),
+        read_busy = StageTimes::seconds(&times.read),
+        prepare_busy = StageTimes::seconds(&times.prepare),
+        write_busy = StageTimes::seconds(&times.write),
+        record_busy = StageTimes::seconds(&times.record),
+        "segment copied"
+    );
+    if reached_end {
         let mut tx = ctx.store.begin().await?;
-        tx.record_progress(
+        tx.complete_progress(
             ctx.run,
-            &name,
-            legal_entity,
-            &key_text(&last_key),
-            page.len() as u64,
+            &segment.name,
+            segment.legal_entity.as_deref(),
             Timestamp::now(),
         )
         .await?;
-        if !outcome.snapshots.is_empty() {
-            tx.upsert_snapshots(&outcome.snapshots).await?;
-        }
-        if !outcome.errors.is_empty() {
-            tx.log_errors(&outcome.errors, Timestamp::now()).await?;
-        }
         tx.commit().await?;
-        ctx.batch_committed();
-        report.rows_written += outcome.written;
-        report.rows_failed += outcome.errors.len() as u64;
-        rows_done += page.len() as u64;
-        send(
-            ctx,
-            job,
-            legal_entity,
-            rows_done,
-            resumed_from,
-            total,
-            started,
-            false,
-        );
-        after = Some(last_key);
+        segment.send(rows_done, true);
     }
+    Ok(())
 }
 
-/// Counts the rows of a segment with a key-only scan (streamed, like the copy).
-async fn count_rows(
-    source: &dyn Endpoint,
-    table: &str,
-    keys: &[String],
-    filter: &Option<(String, Value)>,
-) -> Result<u64, EngineError> {
-    let mut request = ScanRequest::new(table, keys.to_vec(), 10_000);
-    request.filter = filter.clone();
-    request.columns = keys.to_vec();
-    let mut count = 0u64;
+/// The reader stage: pages in key order, each prepared for the target (transformed, lookups
+/// resolved), until the table ends or the writer hangs up.
+async fn read_pages(
+    ctx: Arc<RunContext>,
+    job: MapJob,
+    mut request: ScanRequest,
+    pages: Sender<Result<PreparedPage, EngineError>>,
+    times: Arc<StageTimes>,
+) {
+    let source = ctx.endpoint(job.source).clone();
+    let target_side = job.source.other();
     loop {
-        let page = source.scan(&request).await?;
-        let Some(last) = page.last() else {
-            return Ok(count);
+        let busy = Instant::now();
+        let page = match source.scan(&request).await {
+            Ok(page) if page.is_empty() => return,
+            Ok(page) => page,
+            Err(error) => {
+                let _ = pages.send(Err(error.into())).await;
+                return;
+            }
         };
-        count += page.len() as u64;
-        request.after = Key::from_row(last, keys);
-        if request.after.is_none() {
-            return Ok(count);
+        StageTimes::add(&times.read, busy);
+        let last = page
+            .last()
+            .and_then(|row| Key::from_row(row, &request.key_columns));
+        let Some(last) = last else {
+            let _ = pages
+                .send(Err(EngineError::InvalidMap {
+                    map: job.map.id().to_string(),
+                    reason: "a scanned row lacks a key column".to_string(),
+                }))
+                .await;
+            return;
+        };
+        request.after = Some(last.clone());
+        let busy = Instant::now();
+        let prepared = prepare_page(&ctx, &job, target_side, page, last).await;
+        StageTimes::add(&times.prepare, busy);
+        let failed = prepared.is_err();
+        if pages.send(prepared).await.is_err() || failed {
+            return;
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn send(
+/// The writer stage: each prepared page committed on the target, then handed to the recorder.
+/// `Ok(true)` when the source has no more rows, `Ok(false)` when the run was told to stop or the
+/// recorder hung up (its error is the segment's).
+async fn write_pages(
     ctx: &RunContext,
     job: &MapJob,
-    legal_entity: Option<&str>,
-    rows_done: u64,
-    resumed_from: u64,
-    total: Option<u64>,
-    started: Instant,
-    finished: bool,
-) {
-    let Some(progress) = &ctx.progress else {
-        return;
-    };
-    let elapsed = started.elapsed().as_secs_f64();
-    let this_attempt = rows_done.saturating_sub(resumed_from);
-    let rows_per_second = if elapsed > 0.0 {
-        this_attempt as f64 / elapsed
-    } else {
-        0.0
-    };
-    let eta = match total {
-        Some(total) if rows_per_second > 0.0 => Some(Duration::from_secs_f64(
-            total.saturating_sub(rows_done) as f64 / rows_per_second,
-        )),
-        _ => None,
-    };
-    // A closed receiver only means nobody is watching.
-    let _ = progress.send(ProgressEvent {
-        map_id: job.map.id().to_string(),
-        legal_entity: legal_entity.map(str::to_string),
-        pass: job.pass,
-        rows_done,
-        resumed_from,
-        total,
-        rows_per_second,
-        eta,
-        finished,
-    });
+    pages: &mut Receiver<Result<PreparedPage, EngineError>>,
+    committed: Sender<Committed>,
+    report: &mut MapReport,
+    times: &StageTimes,
+) -> Result<bool, EngineError> {
+    let target_side = job.source.other();
+    let target = ctx.endpoint(target_side);
+    loop {
+        if ctx.should_stop() {
+            return Ok(false);
+        }
+        let Some(prepared) = pages.recv().await else {
+            return Ok(true);
+        };
+        let busy = Instant::now();
+        let (page, last_key, outcome) =
+            write_page(&job.map, target.as_ref(), target_side, prepared?).await?;
+        StageTimes::add(&times.write, busy);
+        ctx.batch_committed();
+        report.rows_written += outcome.written.len() as u64;
+        report.rows_failed += outcome.errors.len() as u64;
+        let page = Committed {
+            last_key,
+            page,
+            written: outcome.written,
+            errors: outcome.errors,
+        };
+        if committed.send(page).await.is_err() {
+            return Ok(false);
+        }
+    }
+}
+
+/// The recorder stage: each committed page recorded in the store, in the order committed (a
+/// backlog of pages in one store transaction) until the writer hangs up; returns the segment and
+/// its rows done.
+async fn record_pages(
+    segment: Segment,
+    mut committed: Receiver<Committed>,
+) -> Result<(Segment, u64), EngineError> {
+    let ctx = &segment.ctx;
+    let mut rows_done = segment.resumed_from;
+    let mut backlog = Vec::new();
+    while committed.recv_many(&mut backlog, PAGES_AHEAD).await > 0 {
+        let busy = Instant::now();
+        let mut tx = ctx.store.begin().await?;
+        for page in backlog.drain(..) {
+            tx.record_progress(
+                ctx.run,
+                &segment.name,
+                segment.legal_entity.as_deref(),
+                &key_text(&page.last_key),
+                page.page.len() as u64,
+                Timestamp::now(),
+            )
+            .await?;
+            if ctx.snapshots && !page.written.is_empty() {
+                let snapshots = snapshots_of(
+                    &segment.job.map,
+                    segment.job.source,
+                    &page.page,
+                    &page.written,
+                );
+                tx.upsert_snapshot_texts(&snapshots).await?;
+            }
+            if !page.errors.is_empty() {
+                tx.log_errors(&page.errors, Timestamp::now()).await?;
+            }
+            rows_done += page.page.len() as u64;
+        }
+        tx.commit().await?;
+        StageTimes::add(&segment.times.record, busy);
+        segment.send(rows_done, false);
+    }
+    Ok((segment, rows_done))
+}
+
+impl Segment {
+    fn send(&self, rows_done: u64, finished: bool) {
+        let Some(progress) = &self.ctx.progress else {
+            return;
+        };
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let this_attempt = rows_done.saturating_sub(self.resumed_from);
+        let rows_per_second = if elapsed > 0.0 {
+            this_attempt as f64 / elapsed
+        } else {
+            0.0
+        };
+        let eta = match self.total {
+            Some(total) if rows_per_second > 0.0 => Some(Duration::from_secs_f64(
+                total.saturating_sub(rows_done) as f64 / rows_per_second,
+            )),
+            _ => None,
+        };
+        // A closed receiver only means nobody is watching.
+        let _ = progress.send(ProgressEvent {
+            map_id: self.job.map.id().to_string(),
+            legal_entity: self.legal_entity.clone(),
+            pass: self.job.pass,
+            rows_done,
+            resumed_from: self.resumed_from,
+            total: self.total,
+            rows_per_second,
+            eta,
+            finished,
+        });
+    }
 }

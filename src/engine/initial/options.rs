@@ -28,7 +28,8 @@ pub struct InitialSyncOptions {
     /// the async round cannot tell a copied row from one created on both sides since: the first
     /// change of a copied row is then a conflict that the map's primary side wins.
     pub snapshots: bool,
-    /// Count the rows first (a key-only scan) so that progress has a total and an ETA.
+    /// Count the rows first (one `count(*)` per segment through [`crate::endpoint::Endpoint::count`])
+    /// so that progress has a total and an ETA.
     pub count_rows: bool,
     /// Start a new run even when the last one did not finish (default: resume it).
     pub fresh: bool,

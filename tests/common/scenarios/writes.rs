@@ -379,6 +379,30 @@ pub async fn scan_pages_in_key_order_with_a_filter(f: &Fixture) {
     assert_eq!(seen, expected);
 }
 
+pub async fn count_agrees_with_the_scan(f: &Fixture) {
+    f.create_customers().await;
+    let operations: Vec<Operation> = (0..25)
+        .map(|i| {
+            let company = if i % 2 == 0 { "USMF" } else { "DEMF" };
+            upsert(company, &format!("C{i:02}"), "n", 1.0)
+        })
+        .collect();
+    apply(f, &operations).await;
+    let all = ScanRequest::new("customers", keys(&["company", "account"]), 3);
+    assert_eq!(f.endpoint.count(&all).await.expect("count"), 25);
+    let mut usmf = all.clone();
+    usmf.filter = Some(("company".into(), "USMF".into()));
+    assert_eq!(f.endpoint.count(&usmf).await.expect("count"), 13);
+    // After a key: what the remaining pages would return (C14, C16, ..., C24).
+    usmf.after = Some(Key::new(vec!["USMF".into(), "C12".into()]));
+    assert_eq!(f.endpoint.count(&usmf).await.expect("count"), 6);
+    let missing = ScanRequest::new("customer", keys(&["account"]), 3);
+    assert!(matches!(
+        f.endpoint.count(&missing).await,
+        Err(EndpointError::UnknownTable { .. })
+    ));
+}
+
 pub async fn bulk_apply_writes_without_reporting(f: &Fixture) {
     f.create_customers().await;
     let mut transaction = f.endpoint.begin().await.expect("begin");
