@@ -13,7 +13,8 @@
 //! A plain `main` rather than criterion: one 1,000,000-row run takes tens of seconds and the
 //! ratios only mean something when both sides are measured back to back. Sizes:
 //! `ENGINE_BENCH_ROWS` (default 1,000,000), `ENGINE_BENCH_ASYNC_ROWS` (default: the same),
-//! `ENGINE_BENCH_LIVE_REPEATS` (default 5). Without `--bench` in the arguments (`cargo test
+//! `ENGINE_BENCH_LIVE_REPEATS` (default 5); `ENGINE_BENCH_TRACE` (a tracing filter such as
+//! `dualwrite::engine::live=debug`) prints the time of each span as it closes. Without `--bench` in the arguments (`cargo test
 //! --all-targets` runs bench targets that way) it runs tiny sizes, as a smoke test.
 //!
 //! The rows: a 5-column table with a text key (`I-0000001`), a text name, an integer, a real and
@@ -289,6 +290,14 @@ fn env_u64(name: &str, default: u64) -> u64 {
 
 #[tokio::main]
 async fn main() {
+    // `ENGINE_BENCH_TRACE=dualwrite::engine::live=debug` prints each span's time as it closes.
+    if let Ok(filter) = std::env::var("ENGINE_BENCH_TRACE") {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let full = std::env::args().any(|a| a == "--bench");
     let rows = if full {
         env_u64("ENGINE_BENCH_ROWS", 1_000_000)

@@ -43,6 +43,7 @@ scenario!(
     a_key_change_is_a_delete_and_an_upsert,
     engine_writes_are_not_read_back,
     removed_capture_records_nothing,
+    a_partial_upsert_updates_the_existing_row_and_refuses_a_new_one,
 );
 
 /// A table another session holds locked: the endpoint's write waits `lock_timeout`, then fails

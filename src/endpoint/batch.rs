@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::write_plan::{plan, Chunk, ChunkLimits};
+use super::write_plan::{plan, Chunk, ChunkLimits, Report};
 use super::{ColumnSchema, EndpointError, Key, Operation, OperationResult, Result, Row, Schema};
 use crate::endpoint::ident::quote_ident;
 
@@ -83,11 +83,12 @@ where
 }
 
 /// Plans `operations` against `schema` and runs them under a savepoint: on error, everything this
-/// batch did is undone and the transaction can still be used or rolled back.
+/// batch did is undone and the transaction can still be used or rolled back. `report` says what
+/// upserts read back; [`Report::Nothing`] returns no results at all.
 pub(crate) async fn apply_under_savepoint<W: ChunkWriter>(
     writer: &mut W,
     operations: &[Operation],
-    report: bool,
+    report: Report,
 ) -> Result<Vec<OperationResult>> {
     let schema = writer.schema();
     let chunks = plan(
@@ -97,6 +98,7 @@ pub(crate) async fn apply_under_savepoint<W: ChunkWriter>(
         W::LIMITS,
         report,
     )?;
+    let report = report.results();
     writer
         .execute(&format!("SAVEPOINT {SAVEPOINT}"), "start the batch")
         .await?;
@@ -144,15 +146,28 @@ pub(crate) fn upsert_assignments(
     columns: &[&ColumnSchema],
     key_columns: &[&ColumnSchema],
 ) -> String {
+    assignments(columns, key_columns, |_, c| {
+        format!("excluded.{}", quote_ident(&c.name))
+    })
+}
+
+/// `"c" = <value of c>` for the columns [`upsert_assignments`] updates, where `value(i, c)` is
+/// the expression of `columns[i]` in the statement (an `UPDATE ... FROM` of the rows).
+pub(crate) fn assignments(
+    columns: &[&ColumnSchema],
+    key_columns: &[&ColumnSchema],
+    value: impl Fn(usize, &ColumnSchema) -> String,
+) -> String {
+    let only_keys = columns.len() == key_columns.len();
+    let first_key = key_columns.first().map(|k| k.name.as_str());
     columns
         .iter()
-        .filter(|c| !key_columns.iter().any(|k| k.name == c.name))
-        .chain(
-            key_columns
-                .first()
-                .filter(|_| columns.len() == key_columns.len()),
-        )
-        .map(|c| format!("{0} = excluded.{0}", quote_ident(&c.name)))
+        .enumerate()
+        .filter(|(_, c)| {
+            let is_key = key_columns.iter().any(|k| k.name == c.name);
+            !is_key || (only_keys && first_key == Some(c.name.as_str()))
+        })
+        .map(|(i, c)| format!("{} = {}", quote_ident(&c.name), value(i, c)))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -116,6 +116,20 @@ pub enum EndpointError {
         table: String,
         column: String,
     },
+    /// An upsert that leaves out NOT NULL columns without a default found no row to update: a
+    /// new row needs them.
+    #[error(
+        "{endpoint}: the upsert into \"{table}\" of key {key} leaves out NOT NULL column(s) \
+         without a default ({}) and no row has that key; a new row needs them: give them values \
+         in the row, or defaults in the table",
+        quoted_list(.columns)
+    )]
+    MissingRequiredValue {
+        endpoint: String,
+        table: String,
+        columns: Vec<String>,
+        key: String,
+    },
     /// A value cannot be converted to what its column holds.
     #[error("{endpoint}: \"{table}\".\"{column}\" holds {expected}; the value {value} cannot be stored in it")]
     ValueType {
@@ -176,6 +190,14 @@ fn did_you_mean(suggestion: &Option<String>) -> String {
     }
 }
 
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn available_keys(keys: &[Vec<String>]) -> String {
     if keys.is_empty() {
         return "the table has no primary key or unique index: add one".to_string();
@@ -206,6 +228,7 @@ impl EndpointError {
             | EndpointError::NoUniqueKey { table, .. }
             | EndpointError::KeyArity { table, .. }
             | EndpointError::MissingKeyValue { table, .. }
+            | EndpointError::MissingRequiredValue { table, .. }
             | EndpointError::ValueType { table, .. }
             | EndpointError::UnsupportedValue { table, .. } => Some(table),
             EndpointError::Database(failure) => failure.table.as_deref(),

@@ -238,6 +238,64 @@ pub trait EndpointTransaction: Send {
     /// Consecutive operations on the same table and columns are sent as multi-row statements.
     async fn apply(&mut self, operations: &[Operation]) -> Result<Vec<OperationResult>>;
 
+    /// Like [`apply`](Self::apply), but each upsert's [`OperationResult::Upserted::generated`]
+    /// holds every column of its row but the key, as stored after the write (its post-image),
+    /// read back by the write itself (`RETURNING`) where the backend can. A row the write did
+    /// not keep (a trigger dropped it) has none. This default reads the rows back by key.
+    async fn apply_returning_rows(
+        &mut self,
+        operations: &[Operation],
+    ) -> Result<Vec<OperationResult>> {
+        let mut results = self.apply(operations).await?;
+        let mut tables: Vec<(&str, &[String])> = Vec::new();
+        for operation in operations {
+            if let Operation::Upsert {
+                table, key_columns, ..
+            } = operation
+            {
+                if !tables.contains(&(table.as_str(), key_columns.as_slice())) {
+                    tables.push((table, key_columns));
+                }
+            }
+        }
+        for (table, key_columns) in tables {
+            let positions: Vec<usize> = operations
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| {
+                    matches!(o, Operation::Upsert { table: t, key_columns: k, .. }
+                        if t == table && k.as_slice() == key_columns)
+                })
+                .map(|(i, _)| i)
+                .collect();
+            let keys: Vec<Key> = positions
+                .iter()
+                .filter_map(|&i| match results.get(i) {
+                    Some(OperationResult::Upserted { key, .. }) => Some(key.clone()),
+                    _ => None,
+                })
+                .collect();
+            let rows: std::collections::HashMap<Key, Row> = self
+                .read_by_keys(table, key_columns, &keys)
+                .await?
+                .into_iter()
+                .filter_map(|row| Key::from_row(&row, key_columns).map(|k| (k, row)))
+                .collect();
+            for i in positions {
+                if let Some(OperationResult::Upserted { key, generated }) = results.get_mut(i) {
+                    if let Some(row) = rows.get(key) {
+                        *generated = row
+                            .iter()
+                            .filter(|(c, _)| !key_columns.contains(c))
+                            .map(|(c, v)| (c.clone(), v.clone()))
+                            .collect();
+                    }
+                }
+            }
+        }
+        Ok(results)
+    }
+
     /// Like [`apply`](Self::apply), but reads nothing back: no generated values, no per-operation
     /// results (no `RETURNING`). For bulk loads (initial sync) where they are not needed.
     async fn apply_bulk(&mut self, operations: &[Operation]) -> Result<()> {

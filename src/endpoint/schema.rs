@@ -58,6 +58,13 @@ pub struct ColumnSchema {
     pub computed: bool,
 }
 
+impl ColumnSchema {
+    /// Whether an INSERT must give this column a value: NOT NULL, no default, not computed.
+    pub fn required_on_insert(&self) -> bool {
+        !self.nullable && !self.has_default && !self.computed
+    }
+}
+
 impl Schema {
     /// The table named `name` (see the module docs for matching), or an error naming the closest.
     pub fn table(&self, endpoint: &str, name: &str) -> Result<&TableSchema, EndpointError> {

@@ -8,11 +8,22 @@
 //! (PostgreSQL: "ON CONFLICT DO UPDATE command cannot affect row a second time").
 //!
 //! Planning is where names are resolved and values converted, before any SQL is sent.
+//!
+//! An upsert may carry only some columns of its row (an update of one field). SQLite and
+//! PostgreSQL check `INSERT ... ON CONFLICT DO UPDATE`'s candidate row against NOT NULL before
+//! they look for the conflict, so such an upsert of an existing row fails when it leaves out a
+//! NOT NULL column without a default, although the update would keep the stored value. A chunk
+//! that leaves out such columns ([`ChunkKind::Upsert::missing_required`]) is therefore written as
+//! an `UPDATE` of the rows that exist by key; a row it does not find is new, cannot be inserted
+//! without those columns, and fails the batch naming table, columns and key
+//! ([`refuse_new_rows`]). Whole rows keep the single `INSERT ... ON CONFLICT` statement.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
+#[cfg(doc)]
+use super::OperationResult;
 use super::{
     ColumnSchema, EndpointError, Key, Operation, Result, Schema, TableSchema, Value, ValueClass,
 };
@@ -26,6 +37,24 @@ pub(crate) struct ChunkLimits {
     pub max_rows: usize,
 }
 
+/// What upserts read back (`RETURNING`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Report {
+    /// Nothing, not even per-operation results: fastest, for bulk loads.
+    Nothing,
+    /// The generated columns the upsert did not set ([`OperationResult::Upserted::generated`]).
+    Generated,
+    /// Every column but the key, as stored after the write: the rows' post-images.
+    Rows,
+}
+
+impl Report {
+    /// Whether per-operation results are returned.
+    pub fn results(self) -> bool {
+        self != Report::Nothing
+    }
+}
+
 /// What a chunk does.
 pub(crate) enum ChunkKind<'s> {
     /// Upsert rows of `columns` by `key_columns`, returning `returning` (the generated columns).
@@ -33,6 +62,10 @@ pub(crate) enum ChunkKind<'s> {
         columns: Vec<&'s ColumnSchema>,
         key_columns: Vec<&'s ColumnSchema>,
         returning: Vec<&'s ColumnSchema>,
+        /// The NOT NULL columns without a default the rows leave out: when there are any, the
+        /// rows are updated by key (`UPDATE ... RETURNING` the key, so the backend learns which
+        /// rows exist) instead of `INSERT ... ON CONFLICT`, and a row not found is refused.
+        missing_required: Vec<&'s ColumnSchema>,
     },
     /// Delete rows by `key_columns`.
     Delete { key_columns: Vec<&'s ColumnSchema> },
@@ -116,14 +149,14 @@ fn same_shape(a: &Operation, b: &Operation) -> bool {
     }
 }
 
-/// Plans `operations` into chunks, resolving names against `schema` and converting values.
-/// Without `report_generated`, upserts read nothing back (no `RETURNING`): faster for bulk loads.
+/// Plans `operations` into chunks, resolving names against `schema` and converting values;
+/// `report` says what upserts read back.
 pub(crate) fn plan<'s, 'o>(
     endpoint: &str,
     schema: &'s Schema,
     operations: &'o [Operation],
     limits: ChunkLimits,
-    report_generated: bool,
+    report: Report,
 ) -> Result<Vec<Chunk<'s, 'o>>> {
     let mut chunks: Vec<Chunk<'s, 'o>> = Vec::new();
     let mut previous: Option<&Operation> = None;
@@ -135,7 +168,7 @@ pub(crate) fn plan<'s, 'o>(
         let joins = previous.is_some_and(|p| same_shape(p, operation))
             && chunks.last().is_some_and(|c| c.len() < max_rows);
         if !joins {
-            let chunk = start_chunk(endpoint, schema, operation, report_generated)?;
+            let chunk = start_chunk(endpoint, schema, operation, report)?;
             max_rows = (limits.max_parameters / chunk.width.max(1)).clamp(1, limits.max_rows);
             chunks.push(chunk);
             chunk_keys.clear();
@@ -153,7 +186,7 @@ pub(crate) fn plan<'s, 'o>(
         if !chunk_keys.insert(state.finish()) {
             // The key repeats: the row goes into a new chunk of the same shape.
             let row: Vec<Cow<'o, Value>> = chunk.values.drain(start..).collect();
-            let mut next = start_chunk(endpoint, schema, operation, report_generated)?;
+            let mut next = start_chunk(endpoint, schema, operation, report)?;
             next.values.extend(row);
             chunks.push(next);
             chunk_keys.clear();
@@ -173,7 +206,7 @@ fn start_chunk<'s, 'o>(
     endpoint: &str,
     schema: &'s Schema,
     operation: &Operation,
-    report_generated: bool,
+    report: Report,
 ) -> Result<Chunk<'s, 'o>> {
     let table = schema.table(endpoint, operation.table())?;
     let kind = match operation {
@@ -199,13 +232,23 @@ fn start_chunk<'s, 'o>(
             let returning = table
                 .columns
                 .iter()
-                .filter(|c| report_generated && c.has_default)
+                .filter(|c| match report {
+                    Report::Nothing => false,
+                    Report::Generated => c.has_default && !columns.iter().any(|v| v.name == c.name),
+                    Report::Rows => !key_columns.iter().any(|k| k.name == c.name),
+                })
+                .collect();
+            let missing_required = table
+                .columns
+                .iter()
+                .filter(|c| c.required_on_insert())
                 .filter(|c| !columns.iter().any(|v| v.name == c.name))
                 .collect();
             ChunkKind::Upsert {
                 columns,
                 key_columns,
                 returning,
+                missing_required,
             }
         }
         Operation::Delete { key_columns, .. } => ChunkKind::Delete {
@@ -262,6 +305,31 @@ fn push_values<'o>(
             what: "operation",
             name: operation.table().to_string(),
             reason: "it does not match its batch chunk (internal planning error)",
+        }),
+    }
+}
+
+/// After a chunk with [`ChunkKind::Upsert::missing_required`] columns updated the rows that
+/// exist (`found`: their keys as the `UPDATE` returned them), refuses the first row it did not
+/// find: a new row cannot be inserted without those columns. `Ok` when every row was found.
+pub(crate) fn refuse_new_rows<V>(
+    endpoint: &str,
+    chunk: &Chunk<'_, '_>,
+    found: &std::collections::HashMap<Key, V>,
+) -> Result<()> {
+    let ChunkKind::Upsert {
+        missing_required, ..
+    } = &chunk.kind
+    else {
+        return Ok(());
+    };
+    match chunk.keys().find(|key| !found.contains_key(key)) {
+        None => Ok(()),
+        Some(key) => Err(EndpointError::MissingRequiredValue {
+            endpoint: endpoint.to_string(),
+            table: chunk.table.name.clone(),
+            columns: missing_required.iter().map(|c| c.name.clone()).collect(),
+            key: key.canonical(),
         }),
     }
 }

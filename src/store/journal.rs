@@ -95,6 +95,19 @@ impl StoreTx {
         payload_summary: &serde_json::Value,
         now: Timestamp,
     ) -> Result<LiveTxnId, StoreError> {
+        self.journal_prepare_text(source_side, owner, &payload_summary.to_string(), now)
+            .await
+    }
+
+    /// [`Self::journal_prepare`] with the payload summary already serialized as JSON text (a
+    /// large summary is written once, without building a `serde_json::Value` first).
+    pub async fn journal_prepare_text(
+        &mut self,
+        source_side: Side,
+        owner: &str,
+        payload_summary: &str,
+        now: Timestamp,
+    ) -> Result<LiveTxnId, StoreError> {
         sqlx::query_scalar(
             "INSERT INTO live_journal \
              (source_side, target_side, state, payload_summary, owner, created_at, updated_at) \
@@ -102,7 +115,7 @@ impl StoreTx {
         )
         .bind(side_word(source_side))
         .bind(side_word(source_side.other()))
-        .bind(payload_summary.to_string())
+        .bind(payload_summary)
         .bind(owner)
         .bind(now.as_millis())
         .bind(now.as_millis())
@@ -112,13 +125,37 @@ impl StoreTx {
         .map_err(db("journal a live transaction"))
     }
 
-    /// Moves a live transaction to `to`, refusing moves the journal does not allow.
+    /// Moves a live transaction to `to`, refusing moves the journal does not allow. One guarded
+    /// `UPDATE` in the common case (the entry is in a state that may become `to`); the entry is
+    /// read only to explain a refusal.
     pub async fn journal_transition(
         &mut self,
         id: LiveTxnId,
         to: LiveState,
         now: Timestamp,
     ) -> Result<(), StoreError> {
+        let from_states: Vec<&str> = LiveState::ALL
+            .iter()
+            .filter(|from| from.can_become(to))
+            .map(|from| from.as_str())
+            .collect();
+        let sql = format!(
+            "UPDATE live_journal SET state = ?, updated_at = ? WHERE id = ? AND state IN ({})",
+            vec!["?"; from_states.len()].join(", ")
+        );
+        let updated = sqlx::query(&sql)
+            .bind(to.as_str())
+            .bind(now.as_millis())
+            .bind(id.0);
+        let updated = from_states
+            .iter()
+            .fold(updated, |query, state| query.bind(*state))
+            .execute(self.conn())
+            .await
+            .map_err(db("update a live transaction"))?;
+        if updated.rows_affected() == 1 {
+            return Ok(());
+        }
         let current: Option<String> =
             sqlx::query_scalar("SELECT state FROM live_journal WHERE id = ?")
                 .bind(id.0)
@@ -140,21 +177,11 @@ impl StoreTx {
                     value: current.clone(),
                     reason: e.to_string(),
                 })?;
-        if !from.can_become(to) {
-            return Err(StoreError::InvalidTransition {
-                id: id.0,
-                from: from.as_str(),
-                to: to.as_str(),
-            });
-        }
-        sqlx::query("UPDATE live_journal SET state = ?, updated_at = ? WHERE id = ?")
-            .bind(to.as_str())
-            .bind(now.as_millis())
-            .bind(id.0)
-            .execute(self.conn())
-            .await
-            .map_err(db("update a live transaction"))?;
-        Ok(())
+        Err(StoreError::InvalidTransition {
+            id: id.0,
+            from: from.as_str(),
+            to: to.as_str(),
+        })
     }
 }
 
@@ -170,6 +197,22 @@ impl Store {
         let mut tx = self.begin().await?;
         let id = tx
             .journal_prepare(source_side, owner, payload_summary, now)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// [`Self::journal_prepare`] with the summary already serialized as JSON text.
+    pub async fn journal_prepare_text(
+        &self,
+        source_side: Side,
+        owner: &str,
+        payload_summary: &str,
+        now: Timestamp,
+    ) -> Result<LiveTxnId, StoreError> {
+        let mut tx = self.begin().await?;
+        let id = tx
+            .journal_prepare_text(source_side, owner, payload_summary, now)
             .await?;
         tx.commit().await?;
         Ok(id)

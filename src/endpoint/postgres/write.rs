@@ -3,6 +3,9 @@
 //! The engine's transactions run `SET LOCAL dualwrite.origin = 'engine'` first (through
 //! `set_config(..., true)`), which the capture trigger reads: the engine's writes are logged with
 //! origin `engine` and never read back as changes to sync.
+//!
+//! A chunk of partial rows that leave out NOT NULL columns is an `UPDATE ... FROM UNNEST(...)`
+//! of the rows that exist instead of an upsert (see [`crate::endpoint::write_plan`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,13 +15,13 @@ use sqlx::Postgres;
 
 use super::{decode_row, select_list, unnest_source, ColumnArray, PostgresEndpoint};
 use crate::endpoint::batch::{
-    self, apply_under_savepoint, deleted_results, execute_each, upsert_assignments,
+    self, apply_under_savepoint, assignments, deleted_results, execute_each, upsert_assignments,
     upserted_results, ChunkWriter,
 };
 use crate::endpoint::ident::{quote_ident, quote_idents};
 use crate::endpoint::read_plan::KeyRead;
 use crate::endpoint::schema::column_names;
-use crate::endpoint::write_plan::{Chunk, ChunkKind, ChunkLimits};
+use crate::endpoint::write_plan::{refuse_new_rows, Chunk, ChunkKind, ChunkLimits, Report};
 use crate::endpoint::{
     EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row, Schema,
 };
@@ -82,6 +85,7 @@ impl ChunkWriter for PostgresTransaction {
                 columns,
                 key_columns,
                 returning,
+                missing_required,
             } => {
                 let (source, expressions) = unnest_source(columns);
                 let returned: Vec<_> = key_columns
@@ -89,16 +93,35 @@ impl ChunkWriter for PostgresTransaction {
                     .chain(returning.iter())
                     .copied()
                     .collect();
-                let mut sql = format!(
-                    "INSERT INTO {table_sql} ({}) SELECT {} FROM {source} \
-                     ON CONFLICT ({}) DO UPDATE SET {}",
-                    quote_idents(&column_names(columns)),
-                    expressions.join(", "),
-                    quote_idents(&column_names(key_columns)),
-                    upsert_assignments(columns, key_columns),
-                );
-                if !returning.is_empty() {
-                    sql.push_str(&format!(" RETURNING {}", select_list(&returned, "")));
+                // A partial row updates the row that exists (see `write_plan`); it always
+                // returns the key, which tells the rows found from the new ones.
+                let partial = !missing_required.is_empty();
+                let mut sql = if partial {
+                    let matches: Vec<String> = key_columns
+                        .iter()
+                        .map(|k| {
+                            let i = columns.iter().position(|c| c.name == k.name).unwrap_or(0);
+                            format!("t.{} = {}", quote_ident(&k.name), expressions[i])
+                        })
+                        .collect();
+                    format!(
+                        "UPDATE {table_sql} AS t SET {} FROM {source} WHERE {}",
+                        assignments(columns, key_columns, |i, _| expressions[i].clone()),
+                        matches.join(" AND "),
+                    )
+                } else {
+                    format!(
+                        "INSERT INTO {table_sql} ({}) SELECT {} FROM {source} \
+                         ON CONFLICT ({}) DO UPDATE SET {}",
+                        quote_idents(&column_names(columns)),
+                        expressions.join(", "),
+                        quote_idents(&column_names(key_columns)),
+                        upsert_assignments(columns, key_columns),
+                    )
+                };
+                let qualifier = if partial { "t." } else { "" };
+                if partial || !returning.is_empty() {
+                    sql.push_str(&format!(" RETURNING {}", select_list(&returned, qualifier)));
                 }
                 let mut query = sqlx::query(&sql);
                 for (i, column) in columns.iter().enumerate() {
@@ -106,12 +129,7 @@ impl ChunkWriter for PostgresTransaction {
                 }
                 let action = format!("upsert into \"{table}\"");
                 let mut generated: HashMap<Key, Row> = HashMap::new();
-                if returning.is_empty() {
-                    query
-                        .execute(&mut *self.transaction)
-                        .await
-                        .map_err(|e| self.error(&action, Some(table), e))?;
-                } else {
+                if partial || !returning.is_empty() {
                     let rows = query
                         .fetch_all(&mut *self.transaction)
                         .await
@@ -123,6 +141,14 @@ impl ChunkWriter for PostgresTransaction {
                             .map_err(|e| self.error(&action, Some(table), e))?;
                         generated.insert(Key::new(key.into_values().collect()), values);
                     }
+                } else {
+                    query
+                        .execute(&mut *self.transaction)
+                        .await
+                        .map_err(|e| self.error(&action, Some(table), e))?;
+                }
+                if partial {
+                    refuse_new_rows(&self.name, chunk, &generated)?;
                 }
                 if !report {
                     return Ok(Vec::new());
@@ -182,11 +208,18 @@ impl ChunkWriter for PostgresTransaction {
 #[async_trait]
 impl EndpointTransaction for PostgresTransaction {
     async fn apply(&mut self, operations: &[Operation]) -> Result<Vec<OperationResult>> {
-        apply_under_savepoint(self, operations, true).await
+        apply_under_savepoint(self, operations, Report::Generated).await
+    }
+
+    async fn apply_returning_rows(
+        &mut self,
+        operations: &[Operation],
+    ) -> Result<Vec<OperationResult>> {
+        apply_under_savepoint(self, operations, Report::Rows).await
     }
 
     async fn apply_bulk(&mut self, operations: &[Operation]) -> Result<()> {
-        apply_under_savepoint(self, operations, false)
+        apply_under_savepoint(self, operations, Report::Nothing)
             .await
             .map(|_| ())
     }

@@ -75,7 +75,10 @@ impl SqliteEndpoint {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(options.busy_timeout)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // sqlx hands rows from its worker thread through a channel of this many; its default
+            // (50) wakes the reader every 50 rows, which dominates reading a live batch's rows.
+            .row_buffer_size(ROW_BUFFER);
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.busy_timeout.max(Duration::from_secs(5)))
@@ -137,8 +140,8 @@ fn decode_value(
     if raw.is_null() {
         return Ok(Value::Null);
     }
-    let storage = raw.type_info().name().to_string();
-    let value = match storage.as_str() {
+    let storage = raw.type_info();
+    let value = match storage.name() {
         "INTEGER" => Value::Integer(row.try_get_unchecked::<i64, _>(index).map_err(error)?),
         "REAL" => Value::Real(row.try_get_unchecked::<f64, _>(index).map_err(error)?),
         "TEXT" => Value::Text(row.try_get_unchecked::<String, _>(index).map_err(error)?),
@@ -173,6 +176,9 @@ fn placeholder_rows(rows: usize, width: usize) -> String {
     let group = format!("({})", vec!["?"; width].join(", "));
     vec![group; rows].join(", ")
 }
+
+/// Rows sqlx's worker thread may run ahead of the reader (a live batch is at most 1,000 records).
+const ROW_BUFFER: usize = 2_048;
 
 /// SQLite's limit on bound parameters per statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32).
 const MAX_PARAMETERS: usize = 32_766;

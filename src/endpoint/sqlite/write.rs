@@ -3,7 +3,9 @@
 //! Each chunk of the plan (see [`crate::endpoint::write_plan`]) is one statement of up to 8,000
 //! rows (within SQLite's 32,766 bound parameters). `RETURNING` reports generated values and which
 //! deletes found their row; SQLite does not promise the order of returned rows, so they are
-//! matched to operations by key.
+//! matched to operations by key. A chunk of partial rows that leave out NOT NULL columns is an
+//! `UPDATE ... FROM (VALUES ...)` of the rows that exist instead (see
+//! [`crate::endpoint::write_plan`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,16 +17,16 @@ use super::{
     bind_value, decode_row, decode_value, placeholder_rows, SqliteEndpoint, MAX_PARAMETERS,
 };
 use crate::endpoint::batch::{
-    self, apply_under_savepoint, deleted_results, execute_each, upsert_assignments,
+    self, apply_under_savepoint, assignments, deleted_results, execute_each, upsert_assignments,
     upserted_results, ChunkWriter,
 };
 use crate::endpoint::capture::APPLYING_TABLE;
 use crate::endpoint::ident::{quote_ident, quote_idents};
 use crate::endpoint::read_plan::KeyRead;
 use crate::endpoint::schema::column_names;
-use crate::endpoint::write_plan::{Chunk, ChunkKind, ChunkLimits};
+use crate::endpoint::write_plan::{refuse_new_rows, Chunk, ChunkKind, ChunkLimits, Report};
 use crate::endpoint::{
-    EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row, Schema,
+    ColumnSchema, EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row, Schema,
 };
 
 const LIMITS: ChunkLimits = ChunkLimits {
@@ -91,21 +93,29 @@ impl ChunkWriter for SqliteTransaction {
                 columns,
                 key_columns,
                 returning,
+                missing_required,
             } => {
                 let returned: Vec<_> = key_columns
                     .iter()
                     .chain(returning.iter())
                     .copied()
                     .collect();
-                let mut sql = format!(
-                    "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
-                    quote_ident(&chunk.table.name),
-                    quote_idents(&column_names(columns)),
-                    placeholder_rows(chunk.len(), columns.len()),
-                    quote_idents(&column_names(key_columns)),
-                    upsert_assignments(columns, key_columns),
-                );
-                if !returning.is_empty() {
+                // A partial row updates the row that exists (see `write_plan`); it always
+                // returns the key, which tells the rows found from the new ones.
+                let partial = !missing_required.is_empty();
+                let mut sql = if partial {
+                    update_sql(chunk, columns, key_columns)
+                } else {
+                    format!(
+                        "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
+                        quote_ident(&chunk.table.name),
+                        quote_idents(&column_names(columns)),
+                        placeholder_rows(chunk.len(), columns.len()),
+                        quote_idents(&column_names(key_columns)),
+                        upsert_assignments(columns, key_columns),
+                    )
+                };
+                if partial || !returning.is_empty() {
                     sql.push_str(&format!(
                         " RETURNING {}",
                         quote_idents(&column_names(&returned))
@@ -116,17 +126,17 @@ impl ChunkWriter for SqliteTransaction {
                 for value in &chunk.values {
                     query = bind_value(query, value.as_ref());
                 }
-                let rows = if returning.is_empty() {
+                let rows = if partial || !returning.is_empty() {
+                    query
+                        .fetch_all(&mut *self.transaction)
+                        .await
+                        .map_err(|e| self.error(&action, Some(&chunk.table.name), e))?
+                } else {
                     query
                         .execute(&mut *self.transaction)
                         .await
                         .map_err(|e| self.error(&action, Some(&chunk.table.name), e))?;
                     Vec::new()
-                } else {
-                    query
-                        .fetch_all(&mut *self.transaction)
-                        .await
-                        .map_err(|e| self.error(&action, Some(&chunk.table.name), e))?
                 };
                 let mut generated: HashMap<Key, Row> = HashMap::with_capacity(rows.len());
                 for row in &rows {
@@ -140,6 +150,9 @@ impl ChunkWriter for SqliteTransaction {
                         .skip(key_columns.len())
                         .collect();
                     generated.insert(Key::new(key), values);
+                }
+                if partial {
+                    refuse_new_rows(&self.name, chunk, &generated)?;
                 }
                 if !report {
                     return Ok(Vec::new());
@@ -193,14 +206,54 @@ impl ChunkWriter for SqliteTransaction {
     }
 }
 
+/// `UPDATE` of the chunk's rows that exist, matched by key: the rows are a `VALUES` list whose
+/// columns SQLite names `column1`, `column2`, ... in the order of `columns`.
+fn update_sql(
+    chunk: &Chunk<'_, '_>,
+    columns: &[&ColumnSchema],
+    key_columns: &[&ColumnSchema],
+) -> String {
+    let table = quote_ident(&chunk.table.name);
+    let position = |name: &str| columns.iter().position(|c| c.name == name).unwrap_or(0) + 1;
+    let matches: Vec<String> = key_columns
+        .iter()
+        .map(|k| {
+            format!(
+                "{table}.{} = {UPDATE_ROWS}.column{}",
+                quote_ident(&k.name),
+                position(&k.name)
+            )
+        })
+        .collect();
+    format!(
+        "UPDATE {table} SET {} FROM (VALUES {}) AS {UPDATE_ROWS} WHERE {}",
+        assignments(columns, key_columns, |i, _| format!(
+            "{UPDATE_ROWS}.column{}",
+            i + 1
+        )),
+        placeholder_rows(chunk.len(), columns.len()),
+        matches.join(" AND "),
+    )
+}
+
+/// The alias of the rows an `UPDATE ... FROM` reads (engine-prefixed: no application table's).
+const UPDATE_ROWS: &str = "_dualwrite_rows";
+
 #[async_trait]
 impl EndpointTransaction for SqliteTransaction {
     async fn apply(&mut self, operations: &[Operation]) -> Result<Vec<OperationResult>> {
-        apply_under_savepoint(self, operations, true).await
+        apply_under_savepoint(self, operations, Report::Generated).await
+    }
+
+    async fn apply_returning_rows(
+        &mut self,
+        operations: &[Operation],
+    ) -> Result<Vec<OperationResult>> {
+        apply_under_savepoint(self, operations, Report::Rows).await
     }
 
     async fn apply_bulk(&mut self, operations: &[Operation]) -> Result<()> {
-        apply_under_savepoint(self, operations, false)
+        apply_under_savepoint(self, operations, Report::Nothing)
             .await
             .map(|_| ())
     }

@@ -17,6 +17,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use tracing::Instrument;
+
 use crate::endpoint::{EndpointTransaction, Key, Operation, OperationResult, Row, Value};
 use crate::model::Side;
 
@@ -68,7 +70,7 @@ pub(super) async fn apply_target(
         ));
     }
     journal.extend(
-        apply_with_pre_images(engine, target, &operations, tx)
+        apply_with_pre_images(engine, target, operations, tx)
             .await?
             .0,
     );
@@ -104,8 +106,9 @@ pub(super) async fn apply_target(
         // A reference to a row of the same map waits for a second pass, when the whole
         // sub-batch has its ids.
         let deferred = self_references(map, target, &sources);
-        let transformed =
-            transform_with_lookups(map, target, &sources, &ids, &resolver, &deferred).await?;
+        let transformed = transform_with_lookups(map, target, &sources, &ids, &resolver, &deferred)
+            .instrument(tracing::debug_span!("live_transform"))
+            .await?;
         let mut operations = Vec::with_capacity(transformed.len());
         for values in &transformed {
             let key = target_key(map, target, values)?;
@@ -119,7 +122,7 @@ pub(super) async fn apply_target(
                 key,
             ));
         }
-        let (journaled, results) = apply_with_pre_images(engine, target, &operations, tx).await?;
+        let (journaled, results) = apply_with_pre_images(engine, target, operations, tx).await?;
         journal.extend(journaled);
         if target == Side::Dataverse {
             for (values, result) in transformed.iter().zip(&results) {
@@ -151,7 +154,7 @@ pub(super) async fn apply_target(
 async fn apply_with_pre_images(
     engine: &Engine,
     target: Side,
-    operations: &[(String, Operation, Key)],
+    operations: Vec<(String, Operation, Key)>,
     tx: &mut dyn EndpointTransaction,
 ) -> Result<(Vec<JournalOp>, Vec<OperationResult>), EngineError> {
     if operations.is_empty() {
@@ -160,7 +163,7 @@ async fn apply_with_pre_images(
     let endpoint = engine.endpoint(target);
     let mut journal = Vec::with_capacity(operations.len());
     let mut by_table: HashMap<(String, Vec<String>), Vec<Key>> = HashMap::new();
-    for (_, operation, key) in operations {
+    for (_, operation, key) in &operations {
         let (table, columns) = table_and_columns(operation);
         by_table
             .entry((table.to_string(), columns.to_vec()))
@@ -169,19 +172,26 @@ async fn apply_with_pre_images(
     }
     let mut before: HashMap<(String, String), Row> = HashMap::new();
     for ((table, columns), keys) in &by_table {
-        for row in endpoint.read_by_keys(table, columns, keys).await? {
+        let rows = endpoint
+            .read_by_keys(table, columns, keys)
+            .instrument(tracing::debug_span!("live_target_pre_images"))
+            .await?;
+        for row in rows {
             if let Some(key) = Key::from_row(&row, columns) {
                 before.insert((table.clone(), key_text(&key)), row);
             }
         }
     }
-    for (map, operation, key) in operations {
+    for (map, operation, key) in &operations {
         let (table, _) = table_and_columns(operation);
         let pre_image = before.get(&(table.to_string(), key_text(key)));
         journal.push(JournalOp::of(map, operation, key, pre_image));
     }
-    let batch: Vec<Operation> = operations.iter().map(|(_, o, _)| o.clone()).collect();
-    let results = tx.apply(&batch).await?;
+    let batch: Vec<Operation> = operations.into_iter().map(|(_, o, _)| o).collect();
+    let results = tx
+        .apply(&batch)
+        .instrument(tracing::debug_span!("live_target_write"))
+        .await?;
     Ok((journal, results))
 }
 

@@ -143,7 +143,18 @@ pub(super) async fn transform_with_lookups(
         rows.push(row);
         swapped_sets.push(swapped);
     }
-    // The rest through the resolver, grouped by which fields the batch already swapped.
+    // The rest through the resolver, grouped by which fields the batch already swapped; rows
+    // that all swapped the same fields (the usual case) go as they are, without copies.
+    if swapped_sets.windows(2).all(|w| w[0] == w[1]) {
+        let swapped = swapped_sets.pop().unwrap_or_default();
+        return resolver
+            .resolve_rows(map, target, sources, rows, |f| {
+                !swapped.contains(&f.index) && !skip.contains(&f.index)
+            })
+            .await?
+            .into_iter()
+            .collect();
+    }
     let mut out: Vec<Option<Row>> = vec![None; rows.len()];
     let mut groups: Vec<(BTreeSet<usize>, Vec<usize>)> = Vec::new();
     for (i, set) in swapped_sets.iter().enumerate() {

@@ -33,6 +33,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Notify;
+use tracing::Instrument;
 
 pub use outcome::{ChunkOutcome, LiveOutcome, Step, TraceStep};
 pub use plan::{LiveLimits, Refusal};
@@ -98,7 +99,9 @@ impl Engine {
         rows: &[TxnRow],
         options: &LiveOptions,
     ) -> LiveOutcome {
-        protocol::run(self, from, rows, options).await
+        protocol::run(self, from, rows, options)
+            .instrument(tracing::debug_span!("live_transaction", rows = rows.len()))
+            .await
     }
 
     /// The platform's "multiple transactions" pattern: the rows in chunks of at most

@@ -1,10 +1,15 @@
 //! The two-sided protocol of one live transaction:
 //!
 //! ```text
-//! source: begin (as the application) -> write the unit of work (held open) -> read it back
+//! source: begin (as the application) -> write the unit of work, returning its rows (held open)
 //! target: begin (as the engine) -> ordered batch -> journal "prepared"
-//! target: commit -> journal "target_committed" -> source: commit -> journal "committed"
+//! target: commit -> journal "target_committed" and source: commit, together -> journal "committed"
 //! ```
+//!
+//! Recovery reads "prepared" and "target_committed" alike (the databases decide, see
+//! [`super::recovery`]), so the "target_committed" step is written while the source commits
+//! rather than before it: its store commit overlaps the source's instead of delaying it. Each step is a `tracing` debug span
+//! (`live_*`); the engine throughput bench prints their times with `ENGINE_BENCH_TRACE`.
 //!
 //! Everything up to the target's commit runs under the time limit (`tokio::time::timeout`);
 //! any failure or the limit rolls back both open transactions and journals "rolled_back". The
@@ -16,6 +21,8 @@
 
 use std::time::Duration;
 
+use tracing::Instrument;
+
 use crate::endpoint::{EndpointTransaction, ErrorCategory, Operation, Origin};
 use crate::model::Side;
 use crate::store::{LiveState, LiveTxnId, Timestamp};
@@ -25,7 +32,7 @@ use super::batch::apply_target;
 use super::journal_summary::{JournalOp, JournalSummary};
 use super::outcome::{LiveOutcome, Step, Trace};
 use super::plan::{plan, PlannedRow};
-use super::post_image::{fill_required_columns, read_post_images};
+use super::post_image::take_post_images;
 use super::txn_file::{TxnOp, TxnRow};
 use super::LiveOptions;
 
@@ -80,7 +87,9 @@ pub(super) async fn run(
     options: &LiveOptions,
 ) -> LiveOutcome {
     let mut trace = Trace::default();
-    let planned = match plan(engine.maps(), source, rows, &options.limits) {
+    let planned = match tracing::debug_span!("live_plan")
+        .in_scope(|| plan(engine.maps(), source, rows, &options.limits))
+    {
         Ok(planned) => planned,
         Err(refusal) => {
             let reason = refusal.to_string();
@@ -97,7 +106,9 @@ pub(super) async fn run(
     };
     // Held until this function returns, however it returns: while it is held, no other
     // process's recovery settles the journal entry (see `store::LiveOwnerLock`).
-    let owner = match engine.store().claim_live_owner() {
+    let owner = match tracing::debug_span!("live_owner_lock")
+        .in_scope(|| engine.store().claim_live_owner())
+    {
         Ok(owner) => owner,
         Err(e) => {
             let failure = Failure::Engine(e.into());
@@ -130,31 +141,56 @@ pub(super) async fn run(
             Failure::Internal("the live transaction was prepared without both transactions".into());
         return abort(engine, failure, None, None, None, trace).await;
     };
-    if let Err(e) = target_tx.commit().await {
+    if let Err(e) = target_tx
+        .commit()
+        .instrument(tracing::debug_span!("live_target_commit"))
+        .await
+    {
         let failure = Failure::Engine(e.into());
         return abort(engine, failure, Some(source_tx), None, Some(id), trace).await;
     }
     trace.push(Step::TargetCommit, None);
-    journal(engine, id, LiveState::TargetCommitted).await;
-    if options.stop_after_target_commit {
-        drop(source_tx);
-        trace.push(
-            Step::CrashSimulated,
-            Some("stopped between the two commits".into()),
+    let target_committed = journal(engine, id, LiveState::TargetCommitted)
+        .instrument(tracing::debug_span!("live_journal_target_committed"));
+    let held = options.stop_after_target_commit || options.hold_after_target_commit.is_some();
+    let source_commit = if held {
+        target_committed.await;
+        if options.stop_after_target_commit {
+            drop(source_tx);
+            trace.push(
+                Step::CrashSimulated,
+                Some("stopped between the two commits".into()),
+            );
+            return outcome_failed(
+                ErrorCategory::System,
+                "stopped after the target commit (simulated crash); resolve with resolve_in_doubt"
+                    .into(),
+                Some(id),
+                trace,
+            );
+        }
+        if let Some(hold) = &options.hold_after_target_commit {
+            hold.held.notify_one();
+            hold.release.notified().await;
+        }
+        source_tx
+            .commit()
+            .instrument(tracing::debug_span!("live_source_commit"))
+            .await
+    } else {
+        // The journal's step and the source's commit touch different databases, so they run
+        // together: recovery treats "prepared" and "target_committed" alike (the databases
+        // decide), so a crash with the source committed and the step not yet written is
+        // settled as committed, as a crash before the "committed" step is.
+        let (_, committed) = tokio::join!(
+            target_committed,
+            source_tx
+                .commit()
+                .instrument(tracing::debug_span!("live_source_commit"))
         );
-        return outcome_failed(
-            ErrorCategory::System,
-            "stopped after the target commit (simulated crash); resolve with resolve_in_doubt"
-                .into(),
-            Some(id),
-            trace,
-        );
-    }
-    if let Some(hold) = &options.hold_after_target_commit {
-        hold.held.notify_one();
-        hold.release.notified().await;
-    }
-    if let Err(e) = source_tx.commit().await {
+        committed
+    };
+    if let Err(e) = source_commit {
         let error = EngineError::from(e);
         trace.push(Step::SourceRollback, Some(error.to_string()));
         match super::recovery::resolve_one(engine, id).await {
@@ -164,7 +200,9 @@ pub(super) async fn run(
         return outcome_failed(error.category(), error.to_string(), Some(id), trace);
     }
     trace.push(Step::SourceCommit, None);
-    journal(engine, id, LiveState::Committed).await;
+    journal(engine, id, LiveState::Committed)
+        .instrument(tracing::debug_span!("live_journal_committed"))
+        .await;
     LiveOutcome {
         committed: true,
         refused: false,
@@ -189,7 +227,12 @@ async fn prepare(
     trace: &mut Trace,
 ) -> Result<(), Failure> {
     let source_endpoint = engine.endpoint(source);
-    let source_tx = source_slot.insert(source_endpoint.begin_as(Origin::App).await?);
+    let source_tx = source_slot.insert(
+        source_endpoint
+            .begin_as(Origin::App)
+            .instrument(tracing::debug_span!("live_source_begin"))
+            .await?,
+    );
     let mut source_ops = Vec::with_capacity(planned.len());
     let mut journal_source = Vec::with_capacity(planned.len());
     for row in &planned {
@@ -216,47 +259,45 @@ async fn prepare(
         journal_source.push(JournalOp::of(row.map.id(), &operation, &key, None));
         source_ops.push(operation);
     }
-    // An update of some columns of an existing row keeps the others (see `post_image`).
-    let schema = source_endpoint.schema().await?;
-    fill_required_columns(
-        source_endpoint.name(),
-        &schema,
-        &mut source_ops,
-        source_tx.as_mut(),
-    )
-    .await?;
-    let results = source_tx.apply(&source_ops).await?;
-    for (row, result) in planned.iter_mut().zip(results) {
-        if let crate::endpoint::OperationResult::Upserted { generated, .. } = result {
-            for (column, value) in generated {
-                row.source.entry(column).or_insert(value);
-            }
-        }
-    }
-    // The target gets the records as they now stand on the source, not only the columns written.
-    read_post_images(source, &mut planned, source_tx.as_mut()).await?;
+    // The target gets the records as they now stand on the source, not only the columns
+    // written: the write returns them (see `post_image`).
+    let results = source_tx
+        .apply_returning_rows(&source_ops)
+        .instrument(tracing::debug_span!("live_source_write"))
+        .await?;
+    take_post_images(source, &mut planned, results);
     trace.push(
         Step::SourcePreCommit,
         Some(format!("{} rows", planned.len())),
     );
 
-    let target_tx = target_slot.insert(engine.endpoint(source.other()).begin().await?);
+    let target_tx = target_slot.insert(
+        engine
+            .endpoint(source.other())
+            .begin()
+            .instrument(tracing::debug_span!("live_target_begin"))
+            .await?,
+    );
     trace.push(
         Step::BatchToTarget,
         Some(format!("{} records", planned.len())),
     );
-    let journal_target = apply_target(engine, source, &planned, target_tx.as_mut()).await?;
+    let journal_target = apply_target(engine, source, &planned, target_tx.as_mut())
+        .instrument(tracing::debug_span!("live_target_batch"))
+        .await?;
     trace.push(Step::TargetApplied, None);
 
     let summary = JournalSummary {
         source: journal_source,
         target: journal_target,
     };
-    let summary = serde_json::to_value(&summary)
+    let summary = tracing::debug_span!("live_journal_summary")
+        .in_scope(|| serde_json::to_string(&summary))
         .map_err(|e| Failure::Internal(format!("could not journal the live transaction: {e}")))?;
     let id = engine
         .store()
-        .journal_prepare(source, owner, &summary, Timestamp::now())
+        .journal_prepare_text(source, owner, &summary, Timestamp::now())
+        .instrument(tracing::debug_span!("live_journal_prepare"))
         .await
         .map_err(EngineError::from)?;
     *journal_slot = Some(id);

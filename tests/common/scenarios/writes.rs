@@ -426,3 +426,105 @@ pub async fn bulk_apply_writes_without_reporting(f: &Fixture) {
         0
     );
 }
+
+/// An upsert of `code` in `items` with only these non-key values.
+fn item(code: &str, values: &[(&str, Value)]) -> Operation {
+    let mut all = vec![("code", Value::from(code))];
+    all.extend(values.iter().cloned());
+    Operation::Upsert {
+        table: "items".into(),
+        key_columns: keys(&["code"]),
+        values: row(&all),
+    }
+}
+
+/// SQLite and PostgreSQL check an `INSERT ... ON CONFLICT`'s row against NOT NULL before they
+/// find the conflict: an upsert leaving out NOT NULL columns must still update the row that
+/// exists, and a new row without them is refused naming table, columns and key.
+pub async fn a_partial_upsert_updates_the_existing_row_and_refuses_a_new_one(f: &Fixture) {
+    f.app
+        .exec(&format!(
+            "CREATE TABLE items (id {}, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, \
+             qty INTEGER NOT NULL, note TEXT)",
+            f.dialect.id_pk
+        ))
+        .await;
+    f.endpoint.discover().await.expect("discover");
+    let whole = |code: &str, name: &str, qty: i64| {
+        item(code, &[("name", name.into()), ("qty", Value::Integer(qty))])
+    };
+    let created = apply(f, &[whole("A", "Alpha", 1), whole("B", "Beta", 2)]).await;
+    let id_a = generated_id(&created[0]);
+
+    // Partial rows of existing items, in two shapes and next to a whole row: each keeps the
+    // columns it leaves out and reports the existing id.
+    let results = apply(
+        f,
+        &[
+            item("A", &[("note", "checked".into())]),
+            item("B", &[("qty", Value::Integer(5))]),
+            whole("D", "Delta", 4),
+        ],
+    )
+    .await;
+    assert_eq!(generated_id(&results[0]), id_a, "{results:?}");
+    let text = |sql: &str| {
+        let sql = sql.to_string();
+        async move { f.app.text(&sql).await }
+    };
+    assert_eq!(
+        text("SELECT name || '/' || qty || '/' || note FROM items WHERE code = 'A'").await,
+        Some("Alpha/1/checked".into())
+    );
+    assert_eq!(
+        text("SELECT name || '/' || qty FROM items WHERE code = 'B'").await,
+        Some("Beta/5".into())
+    );
+    assert_eq!(f.app.count("SELECT count(*) FROM items").await, 3);
+
+    // The post-image of a partial row comes back whole.
+    let mut transaction = f.endpoint.begin().await.expect("begin");
+    let results = transaction
+        .apply_returning_rows(&[item("B", &[("note", "rows".into())])])
+        .await
+        .expect("partial upsert returning rows");
+    match &results[0] {
+        OperationResult::Upserted { key, generated } => {
+            assert_eq!(key, &Key::new(vec!["B".into()]));
+            assert_eq!(generated["name"], Value::from("Beta"));
+            assert_eq!(generated["qty"], Value::Integer(5));
+            assert_eq!(generated["note"], Value::from("rows"));
+        }
+        other => panic!("not an upsert: {other:?}"),
+    }
+
+    // A new row without the NOT NULL columns fails its whole batch, which is undone (the
+    // existing row's update in the same statement too); the transaction goes on.
+    let error = transaction
+        .apply(&[
+            item("A", &[("note", "lost".into())]),
+            item("C", &[("note", "new".into())]),
+        ])
+        .await
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        matches!(error, EndpointError::MissingRequiredValue { .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.category(), ErrorCategory::Application);
+    assert_eq!(error.table(), Some("items"));
+    for part in ["\"items\"", "\"name\"", "\"qty\"", "[\"C\"]"] {
+        assert!(message.contains(part), "{part} in: {message}");
+    }
+    transaction.commit().await.expect("commit");
+    assert_eq!(
+        text("SELECT note FROM items WHERE code = 'A'").await,
+        Some("checked".into())
+    );
+    assert_eq!(
+        text("SELECT note FROM items WHERE code = 'B'").await,
+        Some("rows".into())
+    );
+    assert_eq!(f.app.count("SELECT count(*) FROM items").await, 3);
+}
