@@ -153,6 +153,78 @@ async fn a_row_changed_twice_before_processing_is_applied_once() {
     engine.close().await;
 }
 
+/// A crash after the target committed a row and before the store saved its snapshot leaves the
+/// target already holding the source's change: the next round settles it, no conflict.
+#[tokio::test]
+async fn a_target_that_already_holds_the_change_is_no_conflict() {
+    let world = World::sqlite().await;
+    world.edit_project(|project| {
+        for map in &mut project.table_maps {
+            map.primary = Some(Side::Dataverse);
+        }
+    });
+    let engine = synced(&world).await;
+    world
+        .fno
+        .exec("UPDATE CustCustomerV3Entity SET Name = 'Before the crash' WHERE dataAreaId = 'DEMF' AND CustomerAccount = 'C-0002'")
+        .await;
+    // What the crashed engine had written: with the engine's origin, so not captured as a change.
+    let values: dualwrite::endpoint::Row = [
+        ("company", "DEMF"),
+        ("accountnumber", "C-0002"),
+        ("name", "Before the crash"),
+    ]
+    .into_iter()
+    .map(|(c, v)| (c.to_string(), v.into()))
+    .collect();
+    let mut tx = engine
+        .endpoint(Side::Dataverse)
+        .begin()
+        .await
+        .expect("begin");
+    tx.apply(&[dualwrite::endpoint::Operation::Upsert {
+        table: "account".into(),
+        key_columns: vec!["company".into(), "accountnumber".into()],
+        values,
+    }])
+    .await
+    .expect("write as the engine");
+    tx.commit().await.expect("commit");
+
+    let round = engine
+        .sync_once(&RoundOptions::default())
+        .await
+        .expect("round");
+    assert_eq!((round.applied, round.conflicts), (1, 0), "{round:?}");
+    let conflicts = engine
+        .store()
+        .list_conflicts(&ConflictFilter::default())
+        .await
+        .expect("conflicts");
+    assert!(conflicts.is_empty(), "{conflicts:?}");
+    assert_eq!(
+        fno_name(&engine, "DEMF", "C-0002").await.as_deref(),
+        Some("Before the crash")
+    );
+    // Settled: an edit on Dataverse now is a plain change, not a conflict either.
+    world
+        .dataverse
+        .exec(
+            "UPDATE account SET name = 'Later' WHERE company = 'DEMF' AND accountnumber = 'C-0002'",
+        )
+        .await;
+    let later = engine
+        .sync_once(&RoundOptions::default())
+        .await
+        .expect("round");
+    assert_eq!((later.applied, later.conflicts), (1, 0), "{later:?}");
+    assert_eq!(
+        fno_name(&engine, "DEMF", "C-0002").await.as_deref(),
+        Some("Later")
+    );
+    engine.close().await;
+}
+
 async fn conflict(primary: Side) {
     let world = World::sqlite().await;
     world.edit_project(|project| {

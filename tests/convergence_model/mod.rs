@@ -36,7 +36,8 @@ impl Model {
         }
     }
 
-    /// A round: returns the number of conflicts (rows changed on both sides).
+    /// A round: returns the number of conflicts (rows changed on both sides, unless both now hold
+    /// the same values with the lookups unchanged).
     pub fn round(&mut self) -> u64 {
         let keys: BTreeSet<RowKey> = self
             .fno
@@ -51,7 +52,16 @@ impl Model {
             let dataverse = self.dataverse.get(&key).cloned();
             let fno_changed = fno.as_ref() != synced;
             let dataverse_changed = dataverse.as_ref() != synced;
+            // Both changed, to the same values and with the lookups as synced: the sides agree
+            // (what a crash between the target's commit and the snapshot leaves), no conflict.
+            let agree = match (&fno, &dataverse, synced) {
+                (Some(f), Some(d), Some(s)) => {
+                    f == d && f.group == s.group && f.invoice_account == s.invoice_account
+                }
+                _ => false,
+            };
             let winner = match (fno_changed, dataverse_changed) {
+                (true, true) if agree => fno,
                 (true, true) => {
                     conflicts += 1;
                     match self.primary {

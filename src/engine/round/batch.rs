@@ -356,6 +356,7 @@ async fn apply_batch(
             && match (snapshot, &target_row) {
                 (Some(s), Some(row)) => {
                     differs(row, &s.side(target_side).values, target_columns.clone())
+                        && !already_holds(map, target_side, &source_row, row, s)
                 }
                 (None, Some(_)) => !placeholders.contains(&key_text(&target_key)),
                 (_, None) => false,
@@ -414,6 +415,47 @@ async fn apply_batch(
         }
     }
     Ok(())
+}
+
+/// Whether `target_row` already holds what `source_row` would write: its plain (not lookup)
+/// fields equal the transformed source values, and its lookup fields are unchanged since the
+/// snapshot on both sides. That is what a crash leaves between the target's commit and the store's (the row
+/// written, its snapshot not saved): the target changed since the snapshot, but to the source's
+/// own values, so it is settled, not reported as a conflict. Lookup fields are compared with the
+/// snapshot only (their target values need resolving), so a change that moved a lookup is still
+/// treated as a conflict after such a crash, the primary side winning as usual.
+fn already_holds(
+    map: &ResolvedMap,
+    target_side: Side,
+    source_row: &Row,
+    target_row: &Row,
+    snapshot: &Snapshot,
+) -> bool {
+    let Ok(expected) = transform_row(map, target_side, source_row, |f| f.lookup.is_none()) else {
+        return false;
+    };
+    let plain_agree = expected.iter().all(|(column, value)| {
+        comparable(value) == target_row.get(column).map(comparable).unwrap_or_default()
+    });
+    let lookups = |side: Side| -> Vec<&str> {
+        map.fields
+            .iter()
+            .filter(|f| f.lookup.is_some())
+            .map(|f| f.column(side))
+            .collect()
+    };
+    let source_side = target_side.other();
+    plain_agree
+        && !differs(
+            target_row,
+            &snapshot.side(target_side).values,
+            lookups(target_side),
+        )
+        && !differs(
+            source_row,
+            &snapshot.side(source_side).values,
+            lookups(source_side),
+        )
 }
 
 /// The rows of `side` with these keys, by key.
