@@ -16,6 +16,8 @@ vi.mock("../lib/backend", async (importOriginal) => {
     listConflicts: vi.fn(),
     recordPair: vi.fn(),
     runLive: vi.fn(),
+    liveExamples: vi.fn(),
+    loadLiveExample: vi.fn(),
   };
 });
 
@@ -142,11 +144,26 @@ describe("SyncView", () => {
       ],
     };
     vi.mocked(backend.runLive).mockResolvedValue(outcome);
+    vi.mocked(backend.liveExamples).mockImplementation(async (_project, from) => [
+      { from, failing: false, title: "An order", prerequisite: "Sync the customers first." },
+      { from, failing: true, title: "An order with status OnHold", prerequisite: "Sync the customers first." },
+    ]);
+    const header = { SALESORDERNUMBER: "SO-US-900001", DATAAREAID: "USMF", SALESORDERSTATUS: "OnHold" };
+    const line = (n: number) => ({ SALESORDERNUMBER: "SO-US-900001", LINECREATIONSEQUENCENUMBER: n, DATAAREAID: "USMF" });
+    vi.mocked(backend.loadLiveExample).mockResolvedValue([
+      { table: "SalesOrderHeaderV2Entity", op: "upsert", values: header },
+      { table: "SalesOrderLineV2Entity", op: "upsert", values: line(1) },
+      { table: "SalesOrderLineV2Entity", op: "upsert", values: line(2) },
+    ]);
     setup();
     await fireEvent.change(screen.getByTestId("sync-mode"), { target: { value: "live" } });
-    await fireEvent.click(screen.getByTestId("live-example-failing"));
+    const button = screen.getByTestId("live-example-failing") as HTMLButtonElement;
+    await waitFor(() => expect(button.disabled).toBe(false));
+    expect(vi.mocked(backend.liveExamples)).toHaveBeenCalledWith(project, "fno");
+    await fireEvent.click(button);
+    await waitFor(() => expect(JSON.parse((screen.getByTestId("live-json") as HTMLTextAreaElement).value)).toHaveLength(3));
+    expect(vi.mocked(backend.loadLiveExample)).toHaveBeenCalledWith({ projectPath: PATH, from: "fno", failing: true });
     const json = JSON.parse((screen.getByTestId("live-json") as HTMLTextAreaElement).value);
-    expect(json).toHaveLength(3);
     expect(json[0].values.SALESORDERSTATUS).toBe("OnHold");
     await fireEvent.click(screen.getByTestId("live-run"));
     const shown = await screen.findByTestId("live-outcome");
