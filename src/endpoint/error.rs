@@ -252,15 +252,15 @@ impl EndpointError {
         source: sqlx::Error,
     ) -> EndpointError {
         let (category, code, message) = describe(&source);
-        EndpointError::Database(Box::new(DatabaseFailure {
-            endpoint: endpoint.to_string(),
-            action: action.into(),
-            table: table.map(str::to_string),
-            code,
+        failure(
+            endpoint,
+            action,
+            table,
             category,
+            code,
             message,
-            source: Box::new(source),
-        }))
+            Box::new(source),
+        )
     }
 
     /// Wraps an error of rusqlite (the SQLite page reads, see `sqlite::scan`), classified by the
@@ -278,16 +278,38 @@ impl EndpointError {
             ),
             _ => (ErrorCategory::Application, None),
         };
-        EndpointError::Database(Box::new(DatabaseFailure {
-            endpoint: endpoint.to_string(),
-            action: action.into(),
-            table: table.map(str::to_string),
-            code,
+        let message = source.to_string();
+        failure(
+            endpoint,
+            action,
+            table,
             category,
-            message: source.to_string(),
-            source: Box::new(source),
-        }))
+            code,
+            message,
+            Box::new(source),
+        )
     }
+}
+
+/// A classified database failure of either driver.
+fn failure(
+    endpoint: &str,
+    action: impl Into<String>,
+    table: Option<&str>,
+    category: ErrorCategory,
+    code: Option<String>,
+    message: String,
+    source: Box<dyn std::error::Error + Send + Sync>,
+) -> EndpointError {
+    EndpointError::Database(Box::new(DatabaseFailure {
+        endpoint: endpoint.to_string(),
+        action: action.into(),
+        table: table.map(str::to_string),
+        code,
+        category,
+        message,
+        source,
+    }))
 }
 
 /// Category, code and message of a sqlx error.

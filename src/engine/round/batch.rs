@@ -35,7 +35,7 @@ use super::super::breaker::BreakerState;
 use super::super::rows::{comparable, key_of, key_text, row_json, translate_key};
 use super::super::transform::transform_row;
 use super::super::{Engine, EngineError, LookupResolver, ResolvedMap};
-use super::process::{self, carried, differs};
+use super::process::{self, carried, differs, target_conflicts};
 use super::{missing_parent, RoundOptions, RoundReport};
 
 /// A key compared by value text (the two endpoints may type a key column differently).
@@ -316,7 +316,6 @@ async fn apply_batch(
         .map(|s| (s.key.clone(), s))
         .collect();
     let source_columns = carried(map, source_side, target_side);
-    let target_columns = carried(map, target_side, source_side);
     let mut changed = Vec::with_capacity(present.len());
     for ((entry, key, target_key, row), fno_text) in present.into_iter().zip(fno_texts) {
         let snapshot = snapshots.get(&fno_text);
@@ -354,10 +353,7 @@ async fn apply_batch(
         let target_row = target_rows.remove(&match_key(&target_key));
         let conflict = bidirectional
             && match (snapshot, &target_row) {
-                (Some(s), Some(row)) => {
-                    differs(row, &s.side(target_side).values, target_columns.clone())
-                        && !already_holds(map, target_side, &source_row, row, s)
-                }
+                (Some(s), Some(row)) => target_conflicts(map, target_side, &source_row, row, s),
                 (None, Some(_)) => !placeholders.contains(&key_text(&target_key)),
                 (_, None) => false,
             };
@@ -415,47 +411,6 @@ async fn apply_batch(
         }
     }
     Ok(())
-}
-
-/// Whether `target_row` already holds what `source_row` would write: its plain (not lookup)
-/// fields equal the transformed source values, and its lookup fields are unchanged since the
-/// snapshot on both sides. That is what a crash leaves between the target's commit and the store's (the row
-/// written, its snapshot not saved): the target changed since the snapshot, but to the source's
-/// own values, so it is settled, not reported as a conflict. Lookup fields are compared with the
-/// snapshot only (their target values need resolving), so a change that moved a lookup is still
-/// treated as a conflict after such a crash, the primary side winning as usual.
-fn already_holds(
-    map: &ResolvedMap,
-    target_side: Side,
-    source_row: &Row,
-    target_row: &Row,
-    snapshot: &Snapshot,
-) -> bool {
-    let Ok(expected) = transform_row(map, target_side, source_row, |f| f.lookup.is_none()) else {
-        return false;
-    };
-    let plain_agree = expected.iter().all(|(column, value)| {
-        comparable(value) == target_row.get(column).map(comparable).unwrap_or_default()
-    });
-    let lookups = |side: Side| -> Vec<&str> {
-        map.fields
-            .iter()
-            .filter(|f| f.lookup.is_some())
-            .map(|f| f.column(side))
-            .collect()
-    };
-    let source_side = target_side.other();
-    plain_agree
-        && !differs(
-            target_row,
-            &snapshot.side(target_side).values,
-            lookups(target_side),
-        )
-        && !differs(
-            source_row,
-            &snapshot.side(source_side).values,
-            lookups(source_side),
-        )
 }
 
 /// The rows of `side` with these keys, by key.

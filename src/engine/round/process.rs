@@ -10,10 +10,13 @@
 //!   the last sync. The map's primary side (F&O when unset) wins: its row is written to the other
 //!   side (whichever side the entry came from), and the losing values are recorded as a conflict,
 //!   not as an error. Only bidirectional maps have conflicts; a one-way map's source always wins.
+//!   A target that changed to exactly what the source would write (plain fields equal, lookups
+//!   as synced) is no conflict: that is what a crash between the target's commit and the
+//!   snapshot's leaves, and the round settles it.
 //! - **Created on both sides**: a row with no snapshot was never synced (the initial sync and
 //!   every applied entry write one), so when the target holds the key too, both sides created it
-//!   since the last sync: a conflict like any other, whatever the values (as an edit made the same
-//!   on both sides is one). A placeholder the engine created on the target is the exception: the
+//!   since the last sync: a conflict like any other, whatever the values (with no snapshot there is
+//!   no way to tell a crash's leftover from two creations). A placeholder the engine created on the target is the exception: the
 //!   real row hydrates it. The decision this takes: an initial sync run with `snapshots: false`
 //!   leaves every copied row without one, so the first change of such a row after it is a
 //!   conflict that the primary side wins.
@@ -201,11 +204,7 @@ pub(super) async fn apply(
     let target_row = read_one(engine, map, target_side, &target_key).await?;
     let target_changed = map.map.direction == MapDirection::Bidirectional
         && match (&snapshot, &target_row) {
-            (Some(s), Some(row)) => differs(
-                row,
-                &s.side(target_side).values,
-                carried(map, target_side, source_side),
-            ),
+            (Some(s), Some(row)) => target_conflicts(map, target_side, &source_row, row, s),
             // Never synced, yet on both sides: created on both since the last sync.
             (None, Some(_)) => !is_placeholder(engine, map, target_side, &target_key).await?,
             (_, None) => false,
@@ -352,6 +351,64 @@ async fn read_one(
 /// The columns of `side` that the map carries to `other`.
 pub(super) fn carried(map: &ResolvedMap, side: Side, other: Side) -> Vec<&str> {
     map.fields_to(other).map(|f| f.column(side)).collect()
+}
+
+/// Whether the target row changed since the last sync in a way that conflicts with the
+/// source's change: it differs from its snapshot and does not already hold the source's change.
+pub(super) fn target_conflicts(
+    map: &ResolvedMap,
+    target_side: Side,
+    source_row: &Row,
+    target_row: &Row,
+    snapshot: &Snapshot,
+) -> bool {
+    let carried_columns = carried(map, target_side, target_side.other());
+    differs(
+        target_row,
+        &snapshot.side(target_side).values,
+        carried_columns,
+    ) && !already_holds(map, target_side, source_row, target_row, snapshot)
+}
+
+/// Whether `target_row` already holds what `source_row` would write: its plain (not lookup)
+/// fields equal the transformed source values, and its lookup fields are unchanged since the
+/// snapshot on both sides. That is what a crash leaves between the target's commit and the store's (the row
+/// written, its snapshot not saved): the target changed since the snapshot, but to the source's
+/// own values, so it is settled, not reported as a conflict. Lookup fields are compared with the
+/// snapshot only (their target values need resolving), so a change that moved a lookup is still
+/// treated as a conflict after such a crash, the primary side winning as usual.
+fn already_holds(
+    map: &ResolvedMap,
+    target_side: Side,
+    source_row: &Row,
+    target_row: &Row,
+    snapshot: &Snapshot,
+) -> bool {
+    let Ok(expected) = transform_row(map, target_side, source_row, |f| f.lookup.is_none()) else {
+        return false;
+    };
+    let plain_agree = expected.iter().all(|(column, value)| {
+        comparable(value) == target_row.get(column).map(comparable).unwrap_or_default()
+    });
+    let lookups = |side: Side| -> Vec<&str> {
+        map.fields
+            .iter()
+            .filter(|f| f.lookup.is_some())
+            .map(|f| f.column(side))
+            .collect()
+    };
+    let source_side = target_side.other();
+    plain_agree
+        && !differs(
+            target_row,
+            &snapshot.side(target_side).values,
+            lookups(target_side),
+        )
+        && !differs(
+            source_row,
+            &snapshot.side(source_side).values,
+            lookups(source_side),
+        )
 }
 
 /// Whether `row` differs from the snapshot values on these columns (columns the snapshot does
