@@ -372,9 +372,9 @@ pub(super) fn target_conflicts(
 
 /// Whether `target_row` already holds what `source_row` would write: its plain (not lookup)
 /// fields equal the transformed source values, and its lookup fields are unchanged since the
-/// snapshot on both sides. That is what a crash leaves between the target's commit and the store's (the row
-/// written, its snapshot not saved): the target changed since the snapshot, but to the source's
-/// own values, so it is settled, not reported as a conflict. Lookup fields are compared with the
+/// snapshot on both sides. That is what a crash leaves between the target's commit and the
+/// store's (the row written, its snapshot not saved): the target changed since the snapshot, but
+/// to the source's own values, so it is settled, not reported as a conflict. Lookup fields are compared with the
 /// snapshot only (their target values need resolving), so a change that moved a lookup is still
 /// treated as a conflict after such a crash, the primary side winning as usual.
 fn already_holds(
