@@ -107,6 +107,15 @@ impl Engine {
         if released > 0 {
             tracing::info!(released, "queue leases of a previous run released");
         }
+        // With their leases and live transactions settled, the lock files of killed runs
+        // would only pile up (see `store::owner_sweep`).
+        let swept = engine
+            .store
+            .sweep_stale_owner_locks(crate::store::Timestamp::now())
+            .await?;
+        if swept > 0 {
+            tracing::info!(swept, "owner lock files of finished runs removed");
+        }
         Ok(engine)
     }
 

@@ -120,7 +120,11 @@ impl Store {
         self.lock_in(OWNER_DIR, owner)
     }
 
-    fn lock_in(&self, dir: &str, owner: &str) -> Result<Option<LiveOwnerLock>, StoreError> {
+    pub(super) fn lock_in(
+        &self,
+        dir: &str,
+        owner: &str,
+    ) -> Result<Option<LiveOwnerLock>, StoreError> {
         let path = self.owner_path_in(dir, owner);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| owner_error(&path, e))?;
@@ -150,7 +154,7 @@ fn new_owner_id() -> String {
 }
 
 /// Refuses an owner id read from the store that is no plain file name.
-fn check_owner_id(
+pub(super) fn check_owner_id(
     owner: &str,
     table: &'static str,
     column: &'static str,

@@ -7,7 +7,8 @@
 //! resume points, the activity log, the live-transaction journal, per-map pause state and
 //! placeholder parents. One file per concern below. Beside the database, `live-owners/` holds
 //! the lock files of live transactions running right now ([`LiveOwnerLock`]), and
-//! `queue-owners/` those of the engines holding queue leases right now.
+//! `queue-owners/` those of the engines holding queue leases right now; an engine that opens
+//! removes the files that killed runs left behind ([`Store::sweep_stale_owner_locks`]).
 //!
 //! # Why it is shaped this way
 //! - **Nothing half-written.** Every write happens in a [`StoreTx`] (`BEGIN IMMEDIATE`), and
@@ -37,6 +38,7 @@ mod journal;
 mod live_owner;
 mod map_state;
 mod open;
+mod owner_sweep;
 mod placeholders;
 mod queue;
 mod runs;
@@ -56,6 +58,7 @@ pub use map_state::{MapState, PauseReason};
 pub use open::{
     default_dir, known_migrations, Durability, StoreOptions, DATABASE_FILE, STATE_DIR_NAME,
 };
+pub use owner_sweep::STALE_AFTER as STALE_OWNER_LOCK_AGE;
 pub use placeholders::{Placeholder, PlaceholderRef};
 pub use queue::{ClaimRequest, EnqueueOutcome, EntryStatus, NewEntry, Op, QueueCount, QueueEntry};
 pub use runs::{InitialSyncProgress, Run, RunKind, RunStatus};
