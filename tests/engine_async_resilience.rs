@@ -306,11 +306,78 @@ async fn an_alert_rule_pauses_a_failing_map_and_it_catches_up_on_resume_on(world
     world.finish_pg().await;
 }
 
-/// Dataverse locked by another connection's write transaction: every write of the engine fails
-/// with "database is locked" (a system failure) after the endpoint's busy timeout.
+/// Dataverse locked by another application's write transaction, so that every write of the
+/// engine fails as a system failure after the endpoint's wait: SQLite's "database is locked"
+/// after its busy timeout, PostgreSQL's "lock not available" after `lock_timeout`. Reads go on.
+enum Outage {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+impl Outage {
+    async fn start(world: &World) -> Outage {
+        match &world.dataverse {
+            engine_support::App::Sqlite(pool) => {
+                let mut lock = pool.acquire().await.expect("connection");
+                sqlx::raw_sql("BEGIN IMMEDIATE")
+                    .execute(&mut *lock)
+                    .await
+                    .expect("lock Dataverse");
+                Outage::Sqlite(lock)
+            }
+            engine_support::App::Postgres(pool) => {
+                let mut lock = pool.acquire().await.expect("connection");
+                sqlx::raw_sql("BEGIN; LOCK TABLE account IN EXCLUSIVE MODE")
+                    .execute(&mut *lock)
+                    .await
+                    .expect("lock Dataverse");
+                Outage::Postgres(lock)
+            }
+        }
+    }
+
+    async fn end(self) {
+        match self {
+            Outage::Sqlite(mut lock) => sqlx::raw_sql("COMMIT")
+                .execute(&mut *lock)
+                .await
+                .map(|_| ()),
+            Outage::Postgres(mut lock) => sqlx::raw_sql("COMMIT")
+                .execute(&mut *lock)
+                .await
+                .map(|_| ()),
+        }
+        .expect("unlock Dataverse");
+    }
+}
+
 #[tokio::test]
 async fn an_outage_opens_the_breaker_keeps_attempts_bounded_and_the_queue_drains_after() {
-    let world = World::sqlite().await;
+    an_outage_opens_the_breaker_keeps_attempts_bounded_and_the_queue_drains_after_on(
+        World::sqlite().await,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_outage_opens_the_breaker_keeps_attempts_bounded_and_the_queue_drains_after_postgres() {
+    if let Some(world) = World::sqlite_to_postgres("outage").await {
+        // A short wait for the lock, as the SQLite busy timeout is short in these worlds.
+        world.edit_project(|project| {
+            for environment in &mut project.environments {
+                if environment.side == Side::Dataverse {
+                    environment.url.push_str("%20-clock_timeout%3D200");
+                }
+            }
+        });
+        an_outage_opens_the_breaker_keeps_attempts_bounded_and_the_queue_drains_after_on(world)
+            .await;
+    }
+}
+
+async fn an_outage_opens_the_breaker_keeps_attempts_bounded_and_the_queue_drains_after_on(
+    world: World,
+) {
     let engine = synced(&world).await;
     let options = RoundOptions {
         retries: 1,
@@ -325,14 +392,7 @@ async fn an_outage_opens_the_breaker_keeps_attempts_bounded_and_the_queue_drains
         .fno
         .exec("UPDATE CustCustomerV3Entity SET Name = 'After outage ' || CustomerAccount WHERE dataAreaId = 'USMF'")
         .await;
-    let engine_support::App::Sqlite(pool) = &world.dataverse else {
-        panic!("a SQLite Dataverse");
-    };
-    let mut lock = pool.acquire().await.expect("connection");
-    sqlx::raw_sql("BEGIN IMMEDIATE")
-        .execute(&mut *lock)
-        .await
-        .expect("lock Dataverse");
+    let outage = Outage::start(&world).await;
 
     let round = engine.sync_once(&options).await.expect("round");
     assert_eq!(
@@ -363,11 +423,7 @@ async fn an_outage_opens_the_breaker_keeps_attempts_bounded_and_the_queue_drains
         "one probe: {reopened:?}"
     );
 
-    sqlx::raw_sql("COMMIT")
-        .execute(&mut *lock)
-        .await
-        .expect("unlock Dataverse");
-    drop(lock);
+    outage.end().await;
     let mut applied = 0;
     for _ in 0..200 {
         applied += engine.sync_once(&options).await.expect("round").applied;
@@ -403,11 +459,23 @@ async fn an_outage_opens_the_breaker_keeps_attempts_bounded_and_the_queue_drains
     }
     assert_no_errors(&engine).await;
     engine.close().await;
+    world.finish_pg().await;
 }
 
 #[tokio::test]
 async fn entries_a_dead_worker_claimed_are_applied_by_the_next_engine_at_once() {
-    let world = World::sqlite().await;
+    entries_a_dead_worker_claimed_are_applied_by_the_next_engine_at_once_on(World::sqlite().await)
+        .await;
+}
+
+#[tokio::test]
+async fn entries_a_dead_worker_claimed_are_applied_by_the_next_engine_at_once_postgres() {
+    if let Some(world) = World::sqlite_to_postgres("dead_worker").await {
+        entries_a_dead_worker_claimed_are_applied_by_the_next_engine_at_once_on(world).await;
+    }
+}
+
+async fn entries_a_dead_worker_claimed_are_applied_by_the_next_engine_at_once_on(world: World) {
     let engine = synced(&world).await;
     let options = RoundOptions::default();
     world
@@ -443,6 +511,7 @@ async fn entries_a_dead_worker_claimed_are_applied_by_the_next_engine_at_once() 
         Some("Claimed then crashed")
     );
     engine.close().await;
+    world.finish_pg().await;
 }
 
 async fn account_of(engine: &Engine, account: &str) -> dualwrite::endpoint::Row {
