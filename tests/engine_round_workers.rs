@@ -190,3 +190,50 @@ async fn an_engine_opened_beside_a_running_one_leaves_its_leases_alone() {
     assert_eq!(report.applied, 1, "{report:?}");
     next.close().await;
 }
+
+/// A round narrowed to one entity group's maps (`RoundOptions::maps`, what `sync --group` and
+/// the app's test sync of a group use) applies only their entries; the other group's changes
+/// are collected and stay queued until a round that includes them. With one worker and with
+/// two (whose loop over ready groups must not spin on a group it may not take).
+#[tokio::test]
+async fn a_round_narrowed_to_some_maps_leaves_the_others_queued() {
+    for workers in [1, 2] {
+        let world = World::sqlite().await;
+        split_groups(&world);
+        let engine = engine_support::synced_engine(&world, 4).await;
+        let after = log_position(&engine).await;
+        change_customers_then_groups(&world).await;
+        let customers_only = RoundOptions {
+            maps: engine
+                .project()
+                .selected_maps(Some("customers-only"), &[])
+                .expect("group"),
+            ..one_at_a_time(workers)
+        };
+        let round = engine.sync_once(&customers_only).await.expect("round");
+        assert_eq!(
+            (round.enqueued, round.applied, round.failed),
+            (12, 8, 0),
+            "{workers} workers: {round:?}"
+        );
+        let writes = engine_writes(&engine, after).await;
+        assert!(
+            writes.iter().all(|t| t == "account") && writes.len() == 8,
+            "{writes:?}"
+        );
+        let waiting = engine
+            .store()
+            .list_entries(None, Some(EntryStatus::Pending), 100)
+            .await
+            .expect("entries");
+        assert_eq!(waiting.len(), 4, "{waiting:?}");
+        assert!(waiting.iter().all(|e| e.map_id == "groups"), "{waiting:?}");
+
+        let rest = engine
+            .sync_once(&one_at_a_time(workers))
+            .await
+            .expect("round");
+        assert_eq!((rest.enqueued, rest.applied), (0, 4), "{rest:?}");
+        engine.close().await;
+    }
+}

@@ -302,9 +302,79 @@ async fn a_run_request_naming_an_unknown_group_is_refused() {
     };
     let error = ws.studio().run_sync(&request, &|_| {}).await.unwrap_err();
     assert!(
-        matches!(error, StudioError::UnknownGroup(ref g) if g == "nope"),
+        matches!(error, StudioError::Unknown(ref unknown) if unknown.id == "nope"),
         "{error}"
     );
+}
+
+/// An async test sync of chosen maps applies their queue entries only; the others wait.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_async_test_sync_of_chosen_maps_leaves_the_other_maps_queued() {
+    const CONTACTS: &str = "contacts - Contact persons";
+    let ws = Workspace::new();
+    let path = ws.small_demo().await;
+    let studio = ws.studio();
+    let async_run = |maps: &[&str]| RunRequest {
+        project_path: path_text(&path),
+        kind: SyncRunKind::Async,
+        maps: maps.iter().map(|m| m.to_string()).collect(),
+        group: None,
+        fresh: false,
+        source: None,
+    };
+    // Capture is installed by the first async run; edits after it are what the rounds carry.
+    studio.run_sync(&async_run(&[]), &|_| {}).await.unwrap();
+    let fno_db = path.parent().unwrap().join("fno.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", fno_db.display()))
+        .await
+        .unwrap();
+    let (contact, company): (String, String) = sqlx::query_as(
+        "SELECT CONTACTPERSONID, DATAAREAID FROM ContactPersonEntity ORDER BY 1 LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE ContactPersonEntity SET EMAIL = 'narrow@fabrikam.example' \
+         WHERE CONTACTPERSONID = ? AND DATAAREAID = ?",
+    )
+    .bind(&contact)
+    .bind(&company)
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+
+    // The customers (a live map here) have no queue entries: nothing of the contact's moves.
+    let other = studio
+        .run_sync(&async_run(&["accounts - Customers V3"]), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (other.round_totals.enqueued, other.round_totals.applied),
+        (1, 0),
+        "{other:?}"
+    );
+    let waiting = other.status.maps.iter().find(|m| m.id == CONTACTS).unwrap();
+    assert_eq!(waiting.queue.values().sum::<u64>(), 1, "{waiting:?}");
+
+    let contacts = studio
+        .run_sync(&async_run(&[CONTACTS]), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(contacts.round_totals.applied, 1, "{contacts:?}");
+    let pair = studio
+        .record_pair(&RecordRequest {
+            project_path: path_text(&path),
+            map: CONTACTS.into(),
+            side: Side::Fno,
+            key: vec![contact, company],
+        })
+        .await
+        .unwrap();
+    assert!(pair.fno_row.is_some() && pair.dataverse_row.is_some());
+    let email = pair.fields.iter().find(|f| f.fno == "EMAIL").unwrap();
+    assert!(email.same, "{email:?}");
 }
 
 fn rows(value: serde_json::Value) -> Vec<TxnRow> {

@@ -41,25 +41,20 @@ pub async fn open_store(args: &ProjectStateArgs) -> Result<(Project, Store), Cli
     Ok((project, store))
 }
 
-/// Checks that the project has a table map `id`; otherwise names the closest one.
-pub fn check_map(project: &Project, path: &Path, id: &str) -> Result<(), CliError> {
-    if project.map(id).is_some() {
-        return Ok(());
-    }
-    Err(CliError::UnknownMap {
-        project: path.to_path_buf(),
-        map: id.to_string(),
-        closest: project.closest_map_id(id).map(str::to_string),
-    })
-}
-
-/// The map ids of entity group `id`, in sequence order.
-pub fn group_maps(project: &Project, path: &Path, id: &str) -> Result<Vec<String>, CliError> {
-    let group = project.group(id).ok_or_else(|| CliError::UnknownGroup {
-        project: path.to_path_buf(),
-        group: id.to_string(),
-    })?;
-    Ok(group.map_ids_in_sequence())
+/// The maps `--group` or `--map` select, each checked against the project (see
+/// [`Project::selected_maps`]).
+pub fn selected_maps(
+    project: &Project,
+    path: &Path,
+    group: Option<&str>,
+    maps: &[String],
+) -> Result<Vec<String>, CliError> {
+    project
+        .selected_maps(group, maps)
+        .map_err(|source| CliError::Unknown {
+            project: path.to_path_buf(),
+            source,
+        })
 }
 
 /// Writes `value` as pretty JSON and a newline.

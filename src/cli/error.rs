@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use crate::demo::DemoError;
 use crate::engine::EngineError;
 use crate::import::helper_config::HelperConfigError;
+use crate::model::UnknownId;
 use crate::project_file::ProjectFileError;
 use crate::store::StoreError;
 
@@ -50,17 +51,13 @@ pub enum CliError {
     /// The demo environments could not be created.
     #[error(transparent)]
     Demo(#[from] DemoError),
-    /// A `--map` names no table map of the project.
-    #[error("{} has no table map \"{map}\"{}", .project.display(),
-        .closest.as_ref().map(|c| format!("; did you mean \"{c}\"?")).unwrap_or_default())]
-    UnknownMap {
+    /// A `--map` or `--group` names no table map or entity group of the project.
+    #[error("{}: {source}", .project.display())]
+    Unknown {
         project: PathBuf,
-        map: String,
-        closest: Option<String>,
+        #[source]
+        source: UnknownId,
     },
-    /// A `--group` names no entity group of the project.
-    #[error("{} has no entity group \"{group}\"", .project.display())]
-    UnknownGroup { project: PathBuf, group: String },
     /// The async runtime that engine commands run on could not start.
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),
@@ -84,7 +81,7 @@ impl CliError {
             CliError::Engine(e) => engine_exit_code(e),
             CliError::Demo(DemoError::AlreadyExists { .. } | DemoError::InvalidOption { .. }) => 2,
             CliError::Demo(_) => 1,
-            CliError::UnknownMap { .. } | CliError::UnknownGroup { .. } => 2,
+            CliError::Unknown { .. } => 2,
             CliError::ProjectFile(_)
             | CliError::WouldOverwrite { .. }
             | CliError::NoProjectName { .. }

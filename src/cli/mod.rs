@@ -170,11 +170,12 @@ pub struct SyncArgs {
     /// Run async rounds until Ctrl-C.
     #[arg(long, conflicts_with = "initial")]
     pub watch: bool,
-    /// Initial sync of every map of this entity group.
-    #[arg(long, requires = "initial", conflicts_with = "map")]
+    /// Only the maps of this entity group (initial sync: copy them; async: process their
+    /// queue entries, the others stay queued).
+    #[arg(long, conflicts_with = "map")]
     pub group: Option<String>,
-    /// Initial sync of this map (repeatable).
-    #[arg(long, requires = "initial")]
+    /// Only this map (repeatable; initial sync: copy it; async: process its queue entries).
+    #[arg(long)]
     pub map: Vec<String>,
     /// Async rounds: entity groups (and maps of one chart wave) processed at the same time.
     #[arg(long, default_value_t = crate::engine::RoundOptions::default().workers,

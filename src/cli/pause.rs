@@ -7,7 +7,7 @@
 
 use std::io::Write;
 
-use super::engine_runtime::{check_map, open_store, runtime};
+use super::engine_runtime::{open_store, runtime, selected_maps};
 use super::{CliError, MapArgs, Outcome};
 use crate::store::{PauseReason, Timestamp};
 
@@ -15,7 +15,12 @@ use crate::store::{PauseReason, Timestamp};
 pub fn run(args: &MapArgs, pause: bool, out: &mut dyn Write) -> Result<Outcome, CliError> {
     runtime()?.block_on(async {
         let (project, store) = open_store(&args.target).await?;
-        check_map(&project, &args.target.project, &args.map)?;
+        selected_maps(
+            &project,
+            &args.target.project,
+            None,
+            std::slice::from_ref(&args.map),
+        )?;
         let message = if pause {
             store
                 .pause_map(&args.map, &PauseReason::Manual, Timestamp::now())

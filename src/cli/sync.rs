@@ -5,12 +5,14 @@
 //! repeats rounds until one has nothing left to apply or enqueue, `--watch` keeps going until
 //! Ctrl-C and prints one line per round that did something. Exit 1 when rows failed: they are
 //! in the error log (`dualwrite errors`). `--workers N` sets how many entity groups (and maps of
-//! one chart wave) are processed at the same time.
+//! one chart wave) are processed at the same time. `--group G` / `--map M` narrow either kind of
+//! run to those maps; an async run then processes only their queue entries and leaves the other
+//! maps' entries queued.
 
 use std::io::Write;
 use std::time::Duration;
 
-use super::engine_runtime::{check_map, group_maps, open_engine, runtime};
+use super::engine_runtime::{open_engine, runtime, selected_maps};
 use super::progress::initial_sync_with_bars;
 use super::{CliError, Outcome, SyncArgs};
 use crate::engine::{Engine, InitialSyncOptions, RoundOptions, RoundReport};
@@ -30,10 +32,15 @@ pub fn run(
 ) -> Result<Outcome, CliError> {
     runtime()?.block_on(async {
         let engine = open_engine(&args.target).await?;
-        let result = if args.initial {
-            initial(&engine, args, out, console.is_quiet()).await
-        } else {
-            rounds(&engine, args.watch, args.workers, out).await
+        let result = match selected_maps(
+            engine.project(),
+            &args.target.project,
+            args.group.as_deref(),
+            &args.map,
+        ) {
+            Err(error) => Err(error),
+            Ok(maps) if args.initial => initial(&engine, maps, out, console.is_quiet()).await,
+            Ok(maps) => rounds(&engine, args, maps, out).await,
         };
         engine.close().await;
         result
@@ -42,18 +49,10 @@ pub fn run(
 
 async fn initial(
     engine: &Engine,
-    args: &SyncArgs,
+    maps: Vec<String>,
     out: &mut dyn Write,
     quiet: bool,
 ) -> Result<Outcome, CliError> {
-    let path = &args.target.project;
-    let maps = match &args.group {
-        Some(group) => group_maps(engine.project(), path, group)?,
-        None => args.map.clone(),
-    };
-    for map in &maps {
-        check_map(engine.project(), path, map)?;
-    }
     let options = InitialSyncOptions {
         maps,
         ..InitialSyncOptions::default()
@@ -83,13 +82,15 @@ async fn initial(
 
 async fn rounds(
     engine: &Engine,
-    watch: bool,
-    workers: u32,
+    args: &SyncArgs,
+    maps: Vec<String>,
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
     engine.install_capture().await?;
+    let watch = args.watch;
     let options = RoundOptions {
-        workers: workers.max(1),
+        workers: args.workers.max(1),
+        maps,
         ..RoundOptions::default()
     };
     let mut total = RoundReport::default();

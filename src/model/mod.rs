@@ -11,11 +11,13 @@
 mod alert_rule;
 mod environment;
 mod group;
+mod selection;
 mod table_map;
 
 pub use alert_rule::{AlertAction, AlertCategory, AlertRule};
 pub use environment::{EndpointKind, Environment, Side};
 pub use group::{Group, GroupMember};
+pub use selection::{closest_id, IdKind, UnknownId};
 pub use table_map::{
     DataverseSide, FieldDirection, FieldMapping, FnoSide, Lookup, MapDirection, SyncMode, TableMap,
     Transform,
@@ -75,14 +77,5 @@ impl Project {
     /// The group with this id, if any.
     pub fn group(&self, id: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.id == id)
-    }
-
-    /// The map id most like `id`, for a "did you mean" when `id` names no map.
-    pub fn closest_map_id(&self, id: &str) -> Option<&str> {
-        self.table_maps
-            .iter()
-            .map(|m| (strsim::jaro_winkler(&m.id, id), m.id.as_str()))
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, id)| id)
     }
 }

@@ -12,6 +12,7 @@ use crate::demo::DemoError;
 use crate::endpoint::EndpointError;
 use crate::engine::EngineError;
 use crate::import::helper_config::HelperConfigError;
+use crate::model::{IdKind, UnknownId};
 use crate::project_file::ProjectFileError;
 use crate::store::StoreError;
 use crate::templates::TemplateError;
@@ -48,12 +49,10 @@ pub enum StudioError {
     /// A test sync needs the project on disk, where the engine and its runtime store live.
     #[error("the project has not been saved yet: save it, then run the test sync again")]
     UnsavedProject,
-    /// The request names a map the project does not have.
-    #[error("the project has no table map \"{0}\"; pick one from the list of maps")]
-    UnknownMap(String),
-    /// The request names a group the project does not have.
-    #[error("the project has no entity group \"{0}\"; pick one from the list of groups")]
-    UnknownGroup(String),
+    /// The request names a map or group the project does not have (a stale request: the
+    /// project changed on disk since the app listed it).
+    #[error("{0}; pick one from the list")]
+    Unknown(#[from] UnknownId),
     /// The project has no environment with this id.
     #[error("the project has no environment \"{0}\"; add it under Environments")]
     UnknownEnvironment(String),
@@ -98,8 +97,13 @@ impl StudioError {
             StudioError::Secret(_) => "secret",
             StudioError::File { .. } => "file",
             StudioError::UnsavedProject => "unsaved-project",
-            StudioError::UnknownMap(_) => "unknown-map",
-            StudioError::UnknownGroup(_) => "unknown-group",
+            StudioError::Unknown(UnknownId {
+                kind: IdKind::Map, ..
+            }) => "unknown-map",
+            StudioError::Unknown(UnknownId {
+                kind: IdKind::Group,
+                ..
+            }) => "unknown-group",
             StudioError::UnknownEnvironment(_) => "unknown-environment",
             StudioError::RunInProgress => "run-in-progress",
             StudioError::EmptyTransaction => "empty-transaction",

@@ -12,7 +12,7 @@ use crate::endpoint::{Endpoint, Key, Value, ValueClass};
 use crate::engine::resolve::ResolvedMap;
 use crate::engine::rows::{comparable, row_json, translate_key};
 use crate::engine::Engine;
-use crate::model::Side;
+use crate::model::{IdKind, Side, UnknownId};
 
 use super::error::StudioError;
 use super::secrets::KeychainSecrets;
@@ -67,9 +67,14 @@ pub async fn record_pair(request: &RecordRequest) -> Result<RecordPair, StudioEr
 }
 
 async fn read_pair(engine: &Engine, request: &RecordRequest) -> Result<RecordPair, StudioError> {
+    engine.project().require_map(&request.map)?;
     let map = engine
         .map(&request.map)
-        .ok_or_else(|| StudioError::UnknownMap(request.map.clone()))?
+        .ok_or_else(|| UnknownId {
+            kind: IdKind::Map,
+            id: request.map.clone(),
+            closest: None,
+        })?
         .clone();
     let schema = engine.endpoint(request.side).schema().await?;
     let table = schema.table(

@@ -25,15 +25,6 @@ async fn open(project_path: &Path) -> Result<(Project, Store), StudioError> {
     Ok((project, store))
 }
 
-/// Refuses a map id the project does not have (a stale request from the app).
-pub(super) fn check_map(project: &Project, map: &str) -> Result<(), StudioError> {
-    if project.map(map).is_some() {
-        Ok(())
-    } else {
-        Err(StudioError::UnknownMap(map.to_string()))
-    }
-}
-
 /// Where each map stands.
 pub async fn status(project_path: &Path) -> Result<Status, StudioError> {
     let (project, store) = open(project_path).await?;
@@ -95,7 +86,7 @@ pub async fn set_paused(
     paused: bool,
 ) -> Result<Status, StudioError> {
     let (project, store) = open(project_path).await?;
-    check_map(&project, map)?;
+    project.require_map(map)?;
     let changed = if paused {
         store
             .pause_map(map, &PauseReason::Manual, Timestamp::now())

@@ -21,7 +21,6 @@ use crate::model::{Project, Side};
 use crate::store::RunId;
 
 use super::error::StudioError;
-use super::results::check_map;
 use super::secrets::KeychainSecrets;
 use super::status::{project_status, Status};
 
@@ -129,16 +128,7 @@ impl RunControl {
 
 /// The maps a request selects, checked against the project.
 pub fn selected_maps(project: &Project, request: &RunRequest) -> Result<Vec<String>, StudioError> {
-    if let Some(group) = &request.group {
-        let group = project
-            .group(group)
-            .ok_or_else(|| StudioError::UnknownGroup(group.clone()))?;
-        return Ok(group.map_ids_in_sequence());
-    }
-    for map in &request.maps {
-        check_map(project, map)?;
-    }
-    Ok(request.maps.clone())
+    Ok(project.selected_maps(request.group.as_deref(), &request.maps)?)
 }
 
 /// Runs the test sync `request` describes, calling `on_progress` as it goes.
@@ -182,7 +172,7 @@ async fn run_with_engine(
         SyncRunKind::Initial => {
             initial(engine, request, maps, control, on_progress, &mut report).await?
         }
-        SyncRunKind::Async => rounds(engine, control, on_progress, &mut report).await?,
+        SyncRunKind::Async => rounds(engine, maps, control, on_progress, &mut report).await?,
     }
     report.status = project_status(engine.project(), engine.store()).await?;
     Ok(report)
@@ -242,12 +232,17 @@ fn map_progress(event: ProgressEvent) -> RunProgress {
 
 async fn rounds(
     engine: &Engine,
+    maps: Vec<String>,
     control: &RunControl,
     on_progress: &(dyn Fn(RunProgress) + Send + Sync),
     report: &mut RunReport,
 ) -> Result<(), StudioError> {
     engine.install_capture().await?;
-    let options = RoundOptions::default();
+    // Only the chosen maps' entries; the others stay queued (see `RoundOptions::maps`).
+    let options = RoundOptions {
+        maps,
+        ..RoundOptions::default()
+    };
     while report.rounds < MAX_ROUNDS {
         if control.is_stopped() {
             report.stopped = true;

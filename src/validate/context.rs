@@ -92,21 +92,7 @@ impl<'p> Context<'p> {
     }
 }
 
-/// How similar a candidate must be (Jaro-Winkler, 0..1) to be suggested.
-const SUGGESTION_THRESHOLD: f64 = 0.8;
-
-/// The candidate closest to `unknown`, if one is close enough.
-pub(crate) fn closest<'a>(
-    unknown: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let unknown = unknown.to_lowercase();
-    candidates
-        .map(|c| (strsim::jaro_winkler(&unknown, &c.to_lowercase()), c))
-        .filter(|(score, _)| *score >= SUGGESTION_THRESHOLD)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, c)| c)
-}
+pub(crate) use crate::model::closest_id as closest;
 
 /// " (did you mean \"x\"?)" or nothing.
 pub(crate) fn did_you_mean(suggestion: Option<&str>) -> String {

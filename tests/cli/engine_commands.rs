@@ -223,6 +223,48 @@ fn sync_once_carries_an_application_edit_to_dataverse() {
 }
 
 #[test]
+fn sync_once_narrowed_to_a_map_leaves_the_other_maps_queued() {
+    let (_ws, project) = small_demo();
+    execute(
+        &database(&project, "fno.db"),
+        "UPDATE ContactPersonEntity SET EMAIL = 'narrow@fabrikam.example' \
+         WHERE CONTACTPERSONID = 'CP-US-000002' AND DATAAREAID = 'USMF'",
+    );
+    let before = contact_email_in_dataverse(&project, "CP-US-000002");
+    let (code, stdout) = run(
+        &[
+            "sync",
+            "--once",
+            "--map",
+            "salesorderdetails - Sales order lines",
+        ],
+        &project,
+    );
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("total: 1 enqueued, 0 applied"), "{stdout}");
+    assert_eq!(contact_email_in_dataverse(&project, "CP-US-000002"), before);
+    let status = json_of(&["status", "--format", "json"], &project);
+    assert_eq!(map_status(&status, CONTACTS)["queue"]["pending"], 1);
+
+    let (code, stdout) = run(&["sync", "--once", "--map", CONTACTS], &project);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("total: 0 enqueued, 1 applied"), "{stdout}");
+    assert_eq!(
+        contact_email_in_dataverse(&project, "CP-US-000002").as_deref(),
+        Some("narrow@fabrikam.example")
+    );
+    // An async run checks its map and group names as the initial sync does.
+    dualwrite()
+        .args(["sync", "--once", "--map", "contacts - Contact person"])
+        .arg(&project)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "did you mean \"{CONTACTS}\""
+        )));
+}
+
+#[test]
 fn sync_takes_a_worker_count_and_refuses_zero() {
     let (_ws, project) = small_demo();
     execute(
@@ -467,7 +509,7 @@ fn contradictory_or_missing_options_exit_2() {
         &["retry"][..],
         &["sync", "--once", "--watch"],
         &["sync", "--initial", "--once"],
-        &["sync", "--group", "G"],
+        &["sync", "--group", "G", "--map", "M"],
         &["pause"],
         &["errors", "--category", "fatal"],
         &["status", "--format", "sarif"],

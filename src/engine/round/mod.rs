@@ -60,6 +60,10 @@ pub struct RoundOptions {
     /// Entity groups processed at the same time, and maps of one chart wave within a group
     /// (1: one at a time, in order across groups).
     pub workers: u32,
+    /// Only the entries of these maps are processed (empty: every map). Changes of the other
+    /// maps are still collected and stay queued for a round that includes them, so nothing is
+    /// lost by a narrow run (a test sync of one group, `sync --group`).
+    pub maps: Vec<String>,
 }
 
 impl Default for RoundOptions {
@@ -72,6 +76,7 @@ impl Default for RoundOptions {
             retry_delays: (Duration::from_millis(200), Duration::from_secs(5)),
             breaker: BreakerConfig::default(),
             workers: 2,
+            maps: Vec::new(),
         }
     }
 }

@@ -25,8 +25,11 @@ pub(super) async fn run(
     engine: &Engine,
     options: &RoundOptions,
 ) -> Result<RoundReport, EngineError> {
-    let request = ClaimRequest::any(options.claim_batch.max(1), options.lease)
-        .owned_by(engine.queue_owner.owner());
+    let request = ClaimRequest {
+        maps: options.maps.clone(),
+        ..ClaimRequest::any(options.claim_batch.max(1), options.lease)
+    }
+    .owned_by(engine.queue_owner.owner());
     let workers = usize::try_from(options.workers.max(1)).unwrap_or(1);
     if workers == 1 {
         return drain(engine, request, options).await;
@@ -34,7 +37,10 @@ pub(super) async fn run(
     let mut report = RoundReport::default();
     loop {
         // Entries released by another group's work (held children) make a group ready again.
-        let groups = engine.store.ready_groups(Timestamp::now()).await?;
+        let groups = engine
+            .store
+            .ready_groups(Timestamp::now(), &options.maps)
+            .await?;
         if groups.is_empty() {
             return Ok(report);
         }

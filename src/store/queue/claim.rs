@@ -62,6 +62,19 @@ impl ClaimRequest {
     }
 }
 
+/// Appends ` AND map_id IN (...)` for a non-empty list of maps.
+fn push_map_filter<'a>(query: &mut QueryBuilder<'a, Sqlite>, maps: &'a [String]) {
+    if maps.is_empty() {
+        return;
+    }
+    query.push(" AND map_id IN (");
+    let mut separated = query.separated(", ");
+    for map in maps {
+        separated.push_bind(map.as_str());
+    }
+    query.push(")");
+}
+
 /// Appends the conditions that make a pending entry ready to process at `now`.
 fn push_ready_conditions<'a>(query: &mut QueryBuilder<'a, Sqlite>, now: Timestamp) {
     query
@@ -96,14 +109,7 @@ impl StoreTx {
         if let Some(wave) = request.wave {
             claim.push(" AND wave = ").push_bind(i64::from(wave));
         }
-        if !request.maps.is_empty() {
-            claim.push(" AND map_id IN (");
-            let mut maps = claim.separated(", ");
-            for map in &request.maps {
-                maps.push_bind(map.as_str());
-            }
-            claim.push(")");
-        }
+        push_map_filter(&mut claim, &request.maps);
         claim
             .push(" ORDER BY sequence, wave, id LIMIT ")
             .push_bind(i64::from(request.limit))
@@ -216,10 +222,16 @@ impl Store {
     }
 
     /// The entity groups that have entries ready to claim at `now`, in claim order (the group of
-    /// the lowest sequence, wave and id first): one worker each.
-    pub async fn ready_groups(&self, now: Timestamp) -> Result<Vec<String>, StoreError> {
+    /// the lowest sequence, wave and id first): one worker each. With `maps`, only entries of
+    /// those maps count (as [`ClaimRequest::maps`] claims them).
+    pub async fn ready_groups(
+        &self,
+        now: Timestamp,
+        maps: &[String],
+    ) -> Result<Vec<String>, StoreError> {
         let mut select = QueryBuilder::<Sqlite>::new("SELECT group_id FROM queue_entries WHERE");
         push_ready_conditions(&mut select, now);
+        push_map_filter(&mut select, maps);
         select.push(" GROUP BY group_id ORDER BY MIN(sequence), MIN(wave), MIN(id)");
         select
             .build_query_scalar()
