@@ -5,8 +5,11 @@
 // on 500 maps, far less than a layout, and it cannot go stale the way an object identity can.
 // The chart view and the background layout (prelayout.ts) both go through `layoutFor`, so the
 // layout made in the background is the one the view looks up: same defaults, same key.
+// Behind the memory cache, the last layout of a chart as the view first draws it (the default
+// direction and group boxes) is kept across restarts (layoutStore.ts).
 import type { ChartExport, Group } from "../bindings";
 import { defaultGroupBoxes, layoutChart, type ChartLayout, type Direction, type ElkLike } from "./layout";
+import { forgetStoredLayout, storedLayout, storeLayout } from "./layoutStore";
 
 export interface LayoutInput {
   chart: ChartExport;
@@ -36,14 +39,19 @@ export function layoutKey(input: LayoutInput): string {
   return JSON.stringify([input.chart, input.groups, input.direction, input.groupBoxes]);
 }
 
-/** The layout drawn for this exact input, if it is still kept. */
+/** The layout drawn for this exact input, if it is still kept (in memory, or from the last start). */
 export function cachedLayout(key: string): ChartLayout | undefined {
-  const layout = kept.get(key);
+  const layout = kept.get(key) ?? storedLayout(key);
   if (layout) {
     kept.delete(key);
     kept.set(key, layout);
   }
   return layout;
+}
+
+/** Whether `input` is what the view draws first for its chart (what a restart asks for). */
+function isDefaultInput(input: LayoutInput): boolean {
+  return input.direction === "RIGHT" && input.groupBoxes === defaultGroupBoxes(input.chart.nodes.length);
 }
 
 /** Keeps a layout, forgetting the least recently used one beyond KEPT. */
@@ -69,6 +77,7 @@ export function layoutFor(elk: ElkLike, input: LayoutInput, key = layoutKey(inpu
   const laidOut = layoutChart(elk, input.chart, input.groups, input.direction, input.groupBoxes)
     .then((layout) => {
       keepLayout(key, layout);
+      if (isDefaultInput(input)) storeLayout(key, layout);
       return layout;
     })
     .finally(() => {
@@ -78,8 +87,9 @@ export function layoutFor(elk: ElkLike, input: LayoutInput, key = layoutKey(inpu
   return laidOut;
 }
 
-/** Forgets every layout (tests). */
-export function clearLayouts(): void {
+/** Forgets every layout (tests); with `keepStored`, only those in memory (as a restart does). */
+export function clearLayouts(keepStored = false): void {
   kept.clear();
   inFlight.clear();
+  if (!keepStored) forgetStoredLayout();
 }

@@ -65,6 +65,24 @@ describe("ChartPrelayout", () => {
     expect(graphs).toHaveLength(1);
   });
 
+  it("starts no layout at all when the last start left this chart's layout", async () => {
+    const first = countingElk();
+    prelayout = new ChartPrelayout({ elk: first.elk, debounceMs: 60_000 });
+    prelayout.schedule(smallChart, smallGroups, { immediate: true });
+    await vi.waitFor(() => expect(cachedLayout(keyOf())).toBeDefined(), { timeout: 20_000 });
+    await prelayout.settled();
+    prelayout.dispose();
+    clearLayouts(true); // a restart: the memory cache is empty, the stored layout is not
+
+    const next = countingElk();
+    prelayout = new ChartPrelayout({ elk: next.elk, debounceMs: 60_000 });
+    prelayout.schedule(structuredClone(smallChart), structuredClone(smallGroups), { immediate: true });
+    await new Promise((r) => setTimeout(r, 50));
+    await prelayout.settled();
+    expect(next.graphs).toHaveLength(0);
+    expect(cachedLayout(keyOf())?.nodes).toHaveLength(4);
+  });
+
   it("lays out only the latest of several quick changes", async () => {
     const { elk, graphs } = countingElk();
     prelayout = new ChartPrelayout({ elk, debounceMs: 20 });
