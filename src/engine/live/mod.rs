@@ -21,6 +21,7 @@
 
 mod batch;
 mod batch_lookups;
+pub mod journal_entry;
 pub mod journal_summary;
 pub mod outcome;
 pub mod plan;
