@@ -32,7 +32,7 @@ use super::super::{Engine, EngineError};
 use super::batch_lookups::{
     all_lookups, remember_ids, self_references, transform_with_lookups, IdKey,
 };
-use super::journal_entry::{GroupBuilder, OpGroup};
+use super::journal_entry::{GroupBuilder, OpGroup, Slot};
 use super::plan::PlannedRow;
 use super::txn_file::TxnOp;
 
@@ -217,36 +217,56 @@ impl Stage<'_> {
                 None => by_table.push((table.to_string(), columns.to_vec(), vec![key.clone()])),
             }
         }
-        // (table, rows that exist by key text); tables without any are left out.
-        let mut before: Vec<(String, HashMap<String, Row>)> = Vec::new();
-        for (table, columns, keys) in &by_table {
-            let rows = endpoint
-                .read_by_keys(table, columns, keys)
-                .instrument(tracing::debug_span!("live_target_pre_images"))
-                .await?;
-            let found: HashMap<String, Row> = rows
-                .into_iter()
-                .filter_map(|row| Key::from_row(&row, columns).map(|key| (key_text(&key), row)))
-                .collect();
-            if !found.is_empty() {
-                before.push((table.clone(), found));
-            }
-        }
-        let mut batch = Vec::with_capacity(operations.len());
-        for (map, operation, key) in operations {
-            let (table, key_columns) = table_and_columns(&operation);
-            let pre_image = before
-                .iter_mut()
-                .find(|(t, _)| t == table)
-                .and_then(|(_, found)| found.remove(&key_text(&key)));
-            match &operation {
-                Operation::Upsert { values, .. } => {
-                    self.builder.upsert(map, table, key_columns, key, values)
+        // The pre-images are read (on the endpoint's connection) while this task journals the
+        // operations; they join their operations' groups once read.
+        let read = async {
+            // (table, rows that exist by key text); tables without any are left out.
+            let mut before: Vec<(String, HashMap<String, Row>)> = Vec::new();
+            for (table, columns, keys) in &by_table {
+                let rows = endpoint.read_by_keys(table, columns, keys).await?;
+                let found: HashMap<String, Row> = rows
+                    .into_iter()
+                    .filter_map(|row| {
+                        Key::from_row(&row, columns).map(|key| (key_text(&key), row))
+                    })
+                    .collect();
+                if !found.is_empty() {
+                    before.push((table.clone(), found));
                 }
-                Operation::Delete { .. } => self.builder.delete(map, table, key_columns, key),
             }
-            if let Some(pre_image) = pre_image {
-                self.builder.pre_image(pre_image);
+            Ok::<_, EngineError>(before)
+        }
+        .instrument(tracing::debug_span!("live_target_pre_images"));
+        let builder = &mut *self.builder;
+        let journal_ops = async {
+            operations
+                .iter()
+                .map(|(map, operation, key)| {
+                    let (table, key_columns) = table_and_columns(operation);
+                    match operation {
+                        Operation::Upsert { values, .. } => {
+                            builder.upsert(map, table, key_columns, key.clone(), values)
+                        }
+                        Operation::Delete { .. } => {
+                            builder.delete(map, table, key_columns, key.clone())
+                        }
+                    }
+                })
+                .collect::<Vec<Slot>>()
+        };
+        let (before, slots) = tokio::join!(read, journal_ops);
+        let mut before = before?;
+        let mut batch = Vec::with_capacity(operations.len());
+        for ((_, operation, key), slot) in operations.into_iter().zip(slots) {
+            if !before.is_empty() {
+                let (table, _) = table_and_columns(&operation);
+                let pre_image = before
+                    .iter_mut()
+                    .find(|(t, _)| t == table)
+                    .and_then(|(_, found)| found.remove(&key_text(&key)));
+                if let Some(pre_image) = pre_image {
+                    builder.pre_image(slot, pre_image);
+                }
             }
             batch.push(operation);
         }
@@ -257,7 +277,7 @@ impl Stage<'_> {
         let Some(journal) = journal else {
             return Ok(write.await?);
         };
-        let groups = std::mem::take(self.builder).finish();
+        let groups = std::mem::take(builder).finish();
         let (journaled, written) = tokio::join!(journal(groups), write);
         *self.journal_slot = Some(journaled?);
         Ok(written?)

@@ -90,17 +90,21 @@ fn from_format_1(ops: &[JournalOp]) -> Result<Vec<OpGroup>, serde_json::Error> {
         let key = Key::parse(&op.key).map_err(serde::de::Error::custom)?;
         let values = op.values.as_ref().map(row_from_json).unwrap_or_default();
         let mut builder = GroupBuilder::default();
-        match op.op {
+        let slot = match op.op {
             TxnOp::Upsert => builder.upsert(&op.map, &op.table, &op.key_columns, key, &values),
             TxnOp::Delete => builder.delete(&op.map, &op.table, &op.key_columns, key),
-        }
+        };
         if let Some(pre_image) = &op.pre_image {
-            builder.pre_image(row_from_json(pre_image));
+            builder.pre_image(slot, row_from_json(pre_image));
         }
         groups.extend(builder.finish());
     }
     Ok(groups)
 }
+
+/// Where an operation sits in the groups: (group, position in its keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot(usize, usize);
 
 /// Builds one side's groups operation by operation.
 #[derive(Default)]
@@ -118,7 +122,7 @@ impl GroupBuilder {
         key_columns: &[String],
         key: Key,
         values: &Row,
-    ) {
+    ) -> Slot {
         let joins = self.groups.last().is_some_and(|g| {
             g.op == TxnOp::Upsert
                 && g.map == map
@@ -146,13 +150,11 @@ impl GroupBuilder {
                 digest.value(value);
             }
         }
-        if let Some(group) = self.groups.last_mut() {
-            group.keys.push(key);
-        }
+        self.push_key(key)
     }
 
     /// Adds a delete of `key`.
-    pub fn delete(&mut self, map: &str, table: &str, key_columns: &[String], key: Key) {
+    pub fn delete(&mut self, map: &str, table: &str, key_columns: &[String], key: Key) -> Slot {
         let joins = self.groups.last().is_some_and(|g| {
             g.op == TxnOp::Delete && g.map == map && g.table == table && g.key_columns == key_columns
         });
@@ -169,16 +171,24 @@ impl GroupBuilder {
                 pre_images: Vec::new(),
             });
         }
-        if let Some(group) = self.groups.last_mut() {
-            group.keys.push(key);
+        self.push_key(key)
+    }
+
+    fn push_key(&mut self, key: Key) -> Slot {
+        let group = self.groups.len().saturating_sub(1);
+        match self.groups.last_mut() {
+            Some(last) => {
+                last.keys.push(key);
+                Slot(group, last.keys.len() - 1)
+            }
+            None => Slot(0, 0),
         }
     }
 
-    /// The row as it was before the operation added last (target side, rows that existed).
-    pub fn pre_image(&mut self, row: Row) {
-        if let Some(group) = self.groups.last_mut() {
-            let position = group.keys.len().saturating_sub(1);
-            group.pre_images.push((position, row));
+    /// The row as it was before the operation at `slot` (target side, rows that existed).
+    pub fn pre_image(&mut self, slot: Slot, row: Row) {
+        if let Some(group) = self.groups.get_mut(slot.0) {
+            group.pre_images.push((slot.1, row));
         }
     }
 
@@ -239,11 +249,12 @@ mod tests {
     fn consecutive_operations_of_one_shape_share_a_group() {
         let keys = vec!["id".to_string()];
         let mut builder = GroupBuilder::default();
+        let mut slots = Vec::new();
         for i in 0..3 {
             let values = row(&[("id", Value::Integer(i)), ("name", Value::Text("a".into()))]);
-            builder.upsert("m", "t", &keys, Key::new(vec![Value::Integer(i)]), &values);
+            slots.push(builder.upsert("m", "t", &keys, Key::new(vec![Value::Integer(i)]), &values));
         }
-        builder.pre_image(row(&[("id", Value::Integer(2))]));
+        builder.pre_image(slots[2], row(&[("id", Value::Integer(2))]));
         let other = row(&[("id", Value::Integer(9))]);
         builder.upsert("m", "t", &keys, Key::new(vec![Value::Integer(9)]), &other);
         builder.delete("m", "t", &keys, Key::new(vec![Value::Integer(4)]));

@@ -2,14 +2,21 @@
 //!
 //! ```text
 //! source: begin (as the application) -> write the unit of work, returning its rows (held open)
-//! target: begin (as the engine) -> ordered batch -> journal "prepared"
-//! target: commit -> journal "target_committed" and source: commit, together -> journal "committed"
+//!         | meanwhile: journal the source's operations; target: begin (as the engine)
+//! target: ordered batch; with its last sub-batch, journal "prepared" (one store statement)
+//! target: commit (after both) -> journal "target_committed" and source: commit, together
+//!         -> journal "committed"
 //! ```
 //!
 //! Recovery reads "prepared" and "target_committed" alike (the databases decide, see
 //! [`super::recovery`]), so the "target_committed" step is written while the source commits
-//! rather than before it: its store commit overlaps the source's instead of delaying it. Each step is a `tracing` debug span
-//! (`live_*`); the engine throughput bench prints their times with `ENGINE_BENCH_TRACE`.
+//! rather than before it: its store statement overlaps the source's commit instead of delaying
+//! it. Each step is a `tracing` debug span (`live_*`); the engine throughput bench prints their
+//! times with `ENGINE_BENCH_TRACE`.
+//!
+//! The one ordering crash safety rests on: the "prepared" entry is committed to the store
+//! before the target commits (the target's commit awaits the journal's statement), so every
+//! target commit that might lack its source commit has an entry naming its keys and pre-images.
 //!
 //! Everything up to the target's commit runs under the time limit (`tokio::time::timeout`);
 //! any failure or the limit rolls back both open transactions and journals "rolled_back". The
@@ -274,7 +281,7 @@ async fn prepare(
                 Operation::Delete {
                     table, key_columns, ..
                 } => builder.delete(row.map.id(), table, key_columns, key),
-            }
+            };
         }
         builder.finish()
     }
