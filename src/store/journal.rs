@@ -251,26 +251,26 @@ async fn transition(
     if updated.rows_affected() == 1 {
         return Ok(());
     }
-    let current: Option<String> =
-        sqlx::query_scalar("SELECT state FROM live_journal WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db("read a live transaction"))?;
+    let current: Option<String> = sqlx::query_scalar("SELECT state FROM live_journal WHERE id = ?")
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db("read a live transaction"))?;
     let Some(current) = current else {
         return Err(StoreError::NotFound {
             what: "live transaction",
             id: id.0,
         });
     };
-    let from: LiveState = current
-        .parse()
-        .map_err(|e: super::ParseWordError| StoreError::Corrupt {
-            table: "live_journal",
-            column: "state",
-            value: current.clone(),
-            reason: e.to_string(),
-        })?;
+    let from: LiveState =
+        current
+            .parse()
+            .map_err(|e: super::ParseWordError| StoreError::Corrupt {
+                table: "live_journal",
+                column: "state",
+                value: current.clone(),
+                reason: e.to_string(),
+            })?;
     Err(StoreError::InvalidTransition {
         id: id.0,
         from: from.as_str(),

@@ -39,8 +39,8 @@ use crate::endpoint::read_plan::KeyRead;
 use crate::endpoint::schema::column_names;
 use crate::endpoint::write_plan::{refuse_new_rows, Chunk, ChunkKind, ChunkLimits, Report};
 use crate::endpoint::{
-    ColumnSchema, EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row, Schema,
-    Value,
+    ColumnSchema, EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row,
+    Schema, Value,
 };
 
 const LIMITS: ChunkLimits = ChunkLimits {

@@ -226,9 +226,7 @@ impl Stage<'_> {
                 let rows = endpoint.read_by_keys(table, columns, keys).await?;
                 let found: HashMap<String, Row> = rows
                     .into_iter()
-                    .filter_map(|row| {
-                        Key::from_row(&row, columns).map(|key| (key_text(&key), row))
-                    })
+                    .filter_map(|row| Key::from_row(&row, columns).map(|key| (key_text(&key), row)))
                     .collect();
                 if !found.is_empty() {
                     before.push((table.clone(), found));

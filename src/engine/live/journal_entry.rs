@@ -156,7 +156,10 @@ impl GroupBuilder {
     /// Adds a delete of `key`.
     pub fn delete(&mut self, map: &str, table: &str, key_columns: &[String], key: Key) -> Slot {
         let joins = self.groups.last().is_some_and(|g| {
-            g.op == TxnOp::Delete && g.map == map && g.table == table && g.key_columns == key_columns
+            g.op == TxnOp::Delete
+                && g.map == map
+                && g.table == table
+                && g.key_columns == key_columns
         });
         if !joins {
             self.close_digest();

@@ -184,9 +184,12 @@ fn payload_bound(rows: &[TxnRow]) -> u64 {
     };
     rows.iter()
         .map(|row| {
-            row.values.iter().fold(64 + text(&row.table), |sum, (column, v)| {
-                sum.saturating_add(2 + text(column)).saturating_add(value(v))
-            })
+            row.values
+                .iter()
+                .fold(64 + text(&row.table), |sum, (column, v)| {
+                    sum.saturating_add(2 + text(column))
+                        .saturating_add(value(v))
+                })
         })
         .fold(2, u64::saturating_add)
 }
@@ -263,7 +266,11 @@ mod tests {
         ]))
         .expect("rows");
         let exact = serde_json::to_vec(&rows).expect("json").len() as u64;
-        assert!(payload_bound(&rows) >= exact, "{} < {exact}", payload_bound(&rows));
+        assert!(
+            payload_bound(&rows) >= exact,
+            "{} < {exact}",
+            payload_bound(&rows)
+        );
         let nested: Vec<TxnRow> = serde_json::from_value(serde_json::json!([
             { "table": "T", "op": "upsert", "values": { "a": [1] } }
         ]))

@@ -4,12 +4,37 @@
 //! journal may say "prepared" or "target_committed" while the databases say otherwise (the crash
 //! can fall between a commit and its journal entry), so the journal is only a list of suspects
 //! and the databases decide:
-//! 1. If the source holds the unit of work (every upsert's values, every delete gone), the
-//!    source committed, and the target did before it: the pair is whole -> `committed`.
+//! 1. If the source holds the unit of work (every upsert's written values, every delete gone),
+//!    the source committed, and the target did before it: the pair is whole -> `committed`.
 //! 2. Otherwise the source rolled back. If the target holds the batch, the pair is half-written:
 //!    the target is **compensated** by restoring the pre-images journaled before the write
 //!    (rows that did not exist are deleted), in one engine-origin transaction -> `rolled_back`.
 //! 3. Otherwise neither side kept anything -> `rolled_back`.
+//!
+//! "Holds" is checked against the entry's digests ([`super::journal_entry`]): the rows are read
+//! by key, one query per group, and the digest of their written columns, computed as at journal
+//! time, must match. That is the value-by-value comparison of the first journal format, without
+//! journaling the values.
+//!
+//! Why that is enough, whatever the moment of a crash (kill -9 or a failed commit):
+//! - The "prepared" entry is committed to the store before the target commits (the protocol
+//!   awaits the entry's statement before the target's commit; it is written while the last
+//!   target sub-batch is, but never after the commit). So a target commit without an entry
+//!   cannot happen; a crash before the target commits leaves at most an entry whose target and
+//!   source both rolled back (case 3).
+//! - The source commits only after the target committed, so "source holds" implies "target
+//!   holds" (case 1 needs no look at the target).
+//! - No journal step after "prepared" is needed to decide: "target_committed" and "committed"
+//!   are written after the commits they name, so a crash may always leave them out; the
+//!   endpoints decide instead. A missing "committed" costs one check at the next start.
+//! - The store, like the SQLite endpoints, runs WAL with `synchronous=NORMAL` by default
+//!   ([`crate::store::Durability::ProcessCrash`]): a commit survives a process crash (the kill
+//!   tests). After a power loss the latest commits of each file may be lost (never half kept),
+//!   and the files lose them independently: an entry lost while the target's later commit
+//!   survived would leave a half-written pair unnoticed. `Durability::PowerLoss` closes that
+//!   (the store syncs each commit, so the entry is on disk before the target commits); what the
+//!   endpoints' own commits survive is their databases' setting. This was so before the journal
+//!   got smaller; the smaller entry changed what is written, not when.
 //!
 //! Compensation is chosen over "mark in doubt and report" because it leaves no half-written
 //! pair at all, and it matches what live sync promises (both or neither). Its one risk, a later
@@ -158,9 +183,7 @@ async fn holds(endpoint: &dyn Endpoint, groups: &[OpGroup]) -> Result<bool, Engi
             .collect();
         let matches = match group.op {
             TxnOp::Delete => !group.keys.iter().any(|k| found.contains_key(&key_text(k))),
-            TxnOp::Upsert => {
-                group.digest.is_some() && digest_of(group, &found) == group.digest
-            }
+            TxnOp::Upsert => group.digest.is_some() && digest_of(group, &found) == group.digest,
         };
         if !matches {
             return Ok(false);
