@@ -62,7 +62,13 @@ where
             .unwrap_or(usize::MAX)
     };
     let lookups = all_lookups(engine.maps());
-    let mut builder = GroupBuilder::default();
+    let mut stage = Stage {
+        engine,
+        target,
+        tx,
+        builder: GroupBuilder::default(),
+        journal_slot,
+    };
 
     // Upserts, parents first, one sub-batch per map (collected first: the journal goes with
     // the last sub-batch, deletes or upserts).
@@ -94,13 +100,6 @@ where
                 key,
             ));
         }
-        let stage = Stage {
-            engine,
-            target,
-            tx: &mut *tx,
-            builder: &mut builder,
-            journal_slot: &mut *journal_slot,
-        };
         stage.apply(operations, last_stage(maps.is_empty())).await?;
     }
 
@@ -148,13 +147,6 @@ where
                 key,
             ));
         }
-        let stage = Stage {
-            engine,
-            target,
-            tx: &mut *tx,
-            builder: &mut builder,
-            journal_slot: &mut *journal_slot,
-        };
         let results = stage
             .apply(operations, last_stage(n + 1 == map_count))
             .await?;
@@ -175,18 +167,19 @@ where
                     values,
                 })
                 .collect();
-            tx.apply(&second).await?;
+            stage.tx.apply(&second).await?;
         }
     }
     Ok(())
 }
 
-/// One sub-batch of the target: what it needs to read pre-images, journal and write.
+/// The target side of the batch: what each sub-batch needs to read pre-images, journal and
+/// write, and the journal groups so far.
 struct Stage<'a> {
     engine: &'a Engine,
     target: Side,
     tx: &'a mut dyn EndpointTransaction,
-    builder: &'a mut GroupBuilder,
+    builder: GroupBuilder,
     journal_slot: &'a mut Option<LiveTxnId>,
 }
 
@@ -196,7 +189,7 @@ impl Stage<'_> {
     /// with their pre-images and applies them. With `journal` (the last sub-batch), the entry
     /// is written while the sub-batch is.
     async fn apply<J, F>(
-        self,
+        &mut self,
         operations: Vec<(&str, Operation, Key)>,
         journal: Option<J>,
     ) -> Result<Vec<OperationResult>, EngineError>
@@ -235,7 +228,7 @@ impl Stage<'_> {
             Ok::<_, EngineError>(before)
         }
         .instrument(tracing::debug_span!("live_target_pre_images"));
-        let builder = &mut *self.builder;
+        let builder = &mut self.builder;
         let journal_ops = async {
             operations
                 .iter()

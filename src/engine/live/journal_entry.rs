@@ -123,26 +123,14 @@ impl GroupBuilder {
         key: Key,
         values: &Row,
     ) -> Slot {
-        let joins = self.groups.last().is_some_and(|g| {
-            g.op == TxnOp::Upsert
-                && g.map == map
-                && g.table == table
-                && g.key_columns == key_columns
-                && g.columns.len() == values.len()
-                && g.columns.iter().zip(values.keys()).all(|(a, b)| a == b)
-        });
-        if !joins {
-            self.close_digest();
-            self.groups.push(OpGroup {
-                map: map.to_string(),
-                table: table.to_string(),
-                key_columns: key_columns.to_vec(),
-                op: TxnOp::Upsert,
-                columns: values.keys().cloned().collect(),
-                keys: Vec::new(),
-                digest: None,
-                pre_images: Vec::new(),
+        let joins = self.joins(map, table, key_columns, TxnOp::Upsert)
+            && self.groups.last().is_some_and(|g| {
+                g.columns.len() == values.len()
+                    && g.columns.iter().zip(values.keys()).all(|(a, b)| a == b)
             });
+        if !joins {
+            let columns = values.keys().cloned().collect();
+            self.start(map, table, key_columns, TxnOp::Upsert, columns);
             self.digest = Some(Digest::default());
         }
         if let Some(digest) = &mut self.digest {
@@ -155,26 +143,39 @@ impl GroupBuilder {
 
     /// Adds a delete of `key`.
     pub fn delete(&mut self, map: &str, table: &str, key_columns: &[String], key: Key) -> Slot {
-        let joins = self.groups.last().is_some_and(|g| {
-            g.op == TxnOp::Delete
-                && g.map == map
-                && g.table == table
-                && g.key_columns == key_columns
-        });
-        if !joins {
-            self.close_digest();
-            self.groups.push(OpGroup {
-                map: map.to_string(),
-                table: table.to_string(),
-                key_columns: key_columns.to_vec(),
-                op: TxnOp::Delete,
-                columns: Vec::new(),
-                keys: Vec::new(),
-                digest: None,
-                pre_images: Vec::new(),
-            });
+        if !self.joins(map, table, key_columns, TxnOp::Delete) {
+            self.start(map, table, key_columns, TxnOp::Delete, Vec::new());
         }
         self.push_key(key)
+    }
+
+    /// Whether an operation of this shape joins the last group (upserts: columns aside).
+    fn joins(&self, map: &str, table: &str, key_columns: &[String], op: TxnOp) -> bool {
+        self.groups.last().is_some_and(|g| {
+            g.op == op && g.map == map && g.table == table && g.key_columns == key_columns
+        })
+    }
+
+    /// Closes the last group and starts a new one.
+    fn start(
+        &mut self,
+        map: &str,
+        table: &str,
+        key_columns: &[String],
+        op: TxnOp,
+        columns: Vec<String>,
+    ) {
+        self.close_digest();
+        self.groups.push(OpGroup {
+            map: map.to_string(),
+            table: table.to_string(),
+            key_columns: key_columns.to_vec(),
+            op,
+            columns,
+            keys: Vec::new(),
+            digest: None,
+            pre_images: Vec::new(),
+        });
     }
 
     fn push_key(&mut self, key: Key) -> Slot {
