@@ -37,14 +37,14 @@ use super::plan::PlannedRow;
 use super::txn_file::TxnOp;
 
 /// Applies the whole unit of work on the target inside `tx`, journaling it on the way: the
-/// target's operations (keys, digests, pre-images) go into `builder`, and once the last
+/// target's operations (keys, digests, pre-images) join the journal's groups, and once the last
 /// sub-batch is known, `journal` is given both sides' groups and runs while that sub-batch is
 /// written (the journal and the target are different files). The id it returns is put in
 /// `journal_slot` as soon as it is known, so a failed write can still mark the entry.
 pub(super) async fn apply_target<J, F>(
     engine: &Engine,
     source: Side,
-    planned: &[PlannedRow],
+    planned: &mut [PlannedRow],
     tx: &mut dyn EndpointTransaction,
     journal: J,
     journal_slot: &mut Option<LiveTxnId>,
@@ -72,10 +72,10 @@ where
 
     // Upserts, parents first, one sub-batch per map (collected first: the journal goes with
     // the last sub-batch, deletes or upserts).
-    let mut maps: Vec<&Arc<ResolvedMap>> = Vec::new();
+    let mut maps: Vec<Arc<ResolvedMap>> = Vec::new();
     for row in planned.iter().filter(|r| r.op == TxnOp::Upsert) {
         if !maps.iter().any(|m| m.id() == row.map.id()) {
-            maps.push(&row.map);
+            maps.push(Arc::clone(&row.map));
         }
     }
     maps.sort_by_key(|m| rank(m));
@@ -118,11 +118,12 @@ where
     }
     let resolver = LookupResolver::new(Arc::clone(engine.endpoint(Side::Dataverse)));
     let map_count = maps.len();
-    for (n, map) in maps.into_iter().enumerate() {
+    for (n, map) in maps.iter().enumerate() {
+        // The map's rows are taken out of the plan, which needs them no more.
         let sources: Vec<Row> = planned
-            .iter()
+            .iter_mut()
             .filter(|r| r.op == TxnOp::Upsert && r.map.id() == map.id())
-            .map(|r| r.source.clone())
+            .map(|r| std::mem::take(&mut r.source))
             .collect();
         // A reference to a row of the same map waits for a second pass, when the whole
         // sub-batch has its ids.

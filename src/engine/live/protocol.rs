@@ -327,7 +327,7 @@ async fn prepare(
     apply_target(
         engine,
         source,
-        &planned,
+        &mut planned,
         target_tx.as_mut(),
         journal,
         journal_slot,
