@@ -108,21 +108,7 @@ impl StoreTx {
         payload_summary: &str,
         now: Timestamp,
     ) -> Result<LiveTxnId, StoreError> {
-        sqlx::query_scalar(
-            "INSERT INTO live_journal \
-             (source_side, target_side, state, payload_summary, owner, created_at, updated_at) \
-             VALUES (?, ?, 'prepared', ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(side_word(source_side))
-        .bind(side_word(source_side.other()))
-        .bind(payload_summary)
-        .bind(owner)
-        .bind(now.as_millis())
-        .bind(now.as_millis())
-        .fetch_one(self.conn())
-        .await
-        .map(LiveTxnId)
-        .map_err(db("journal a live transaction"))
+        insert_prepared(self.conn(), source_side, owner, payload_summary, now).await
     }
 
     /// Moves a live transaction to `to`, refusing moves the journal does not allow. One guarded
@@ -134,54 +120,7 @@ impl StoreTx {
         to: LiveState,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let from_states: Vec<&str> = LiveState::ALL
-            .iter()
-            .filter(|from| from.can_become(to))
-            .map(|from| from.as_str())
-            .collect();
-        let sql = format!(
-            "UPDATE live_journal SET state = ?, updated_at = ? WHERE id = ? AND state IN ({})",
-            vec!["?"; from_states.len()].join(", ")
-        );
-        let updated = sqlx::query(&sql)
-            .bind(to.as_str())
-            .bind(now.as_millis())
-            .bind(id.0);
-        let updated = from_states
-            .iter()
-            .fold(updated, |query, state| query.bind(*state))
-            .execute(self.conn())
-            .await
-            .map_err(db("update a live transaction"))?;
-        if updated.rows_affected() == 1 {
-            return Ok(());
-        }
-        let current: Option<String> =
-            sqlx::query_scalar("SELECT state FROM live_journal WHERE id = ?")
-                .bind(id.0)
-                .fetch_optional(self.conn())
-                .await
-                .map_err(db("read a live transaction"))?;
-        let Some(current) = current else {
-            return Err(StoreError::NotFound {
-                what: "live transaction",
-                id: id.0,
-            });
-        };
-        let from: LiveState =
-            current
-                .parse()
-                .map_err(|e: super::ParseWordError| StoreError::Corrupt {
-                    table: "live_journal",
-                    column: "state",
-                    value: current.clone(),
-                    reason: e.to_string(),
-                })?;
-        Err(StoreError::InvalidTransition {
-            id: id.0,
-            from: from.as_str(),
-            to: to.as_str(),
-        })
+        transition(self.conn(), id, to, now).await
     }
 }
 
@@ -202,7 +141,8 @@ impl Store {
         Ok(id)
     }
 
-    /// [`Self::journal_prepare`] with the summary already serialized as JSON text.
+    /// [`Self::journal_prepare`] with the summary already serialized as JSON text: one
+    /// statement, its own (durable) transaction.
     pub async fn journal_prepare_text(
         &self,
         source_side: Side,
@@ -210,24 +150,23 @@ impl Store {
         payload_summary: &str,
         now: Timestamp,
     ) -> Result<LiveTxnId, StoreError> {
-        let mut tx = self.begin().await?;
-        let id = tx
-            .journal_prepare_text(source_side, owner, payload_summary, now)
-            .await?;
-        tx.commit().await?;
-        Ok(id)
+        insert_prepared(&self.writer, source_side, owner, payload_summary, now).await
     }
 
-    /// Moves a live transaction to `to` in its own (durable) transaction.
+    /// Moves a live transaction to `to` in its own (durable) transaction: one guarded
+    /// statement in the common case.
     pub async fn journal_transition(
         &self,
         id: LiveTxnId,
         to: LiveState,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        tx.journal_transition(id, to, now).await?;
-        tx.commit().await
+        let mut conn = self
+            .writer
+            .acquire()
+            .await
+            .map_err(db("start a transaction"))?;
+        transition(&mut conn, id, to, now).await
     }
 
     /// One journaled live transaction.
@@ -252,6 +191,91 @@ impl Store {
         .map_err(db("list unresolved live transactions"))?;
         rows.iter().map(live_txn_from_row).collect()
     }
+}
+
+/// The `INSERT` of a prepared entry, in `executor`'s transaction (a single statement outside
+/// one is a transaction of its own: the store's one writer connection runs it and commits it
+/// with the store's durability, see [`super::Durability`]).
+async fn insert_prepared<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    source_side: Side,
+    owner: &str,
+    payload_summary: &str,
+    now: Timestamp,
+) -> Result<LiveTxnId, StoreError> {
+    sqlx::query_scalar(
+        "INSERT INTO live_journal \
+         (source_side, target_side, state, payload_summary, owner, created_at, updated_at) \
+         VALUES (?, ?, 'prepared', ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(side_word(source_side))
+    .bind(side_word(source_side.other()))
+    .bind(payload_summary)
+    .bind(owner)
+    .bind(now.as_millis())
+    .bind(now.as_millis())
+    .fetch_one(executor)
+    .await
+    .map(LiveTxnId)
+    .map_err(db("journal a live transaction"))
+}
+
+/// The guarded `UPDATE` of [`StoreTx::journal_transition`] on `conn` (a transaction's, or the
+/// writer's outside a transaction, where the statement is a transaction of its own); the entry
+/// is read only to explain a refusal.
+async fn transition(
+    conn: &mut sqlx::SqliteConnection,
+    id: LiveTxnId,
+    to: LiveState,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let from_states: Vec<&str> = LiveState::ALL
+        .iter()
+        .filter(|from| from.can_become(to))
+        .map(|from| from.as_str())
+        .collect();
+    let sql = format!(
+        "UPDATE live_journal SET state = ?, updated_at = ? WHERE id = ? AND state IN ({})",
+        vec!["?"; from_states.len()].join(", ")
+    );
+    let updated = sqlx::query(&sql)
+        .bind(to.as_str())
+        .bind(now.as_millis())
+        .bind(id.0);
+    let updated = from_states
+        .iter()
+        .fold(updated, |query, state| query.bind(*state))
+        .execute(&mut *conn)
+        .await
+        .map_err(db("update a live transaction"))?;
+    if updated.rows_affected() == 1 {
+        return Ok(());
+    }
+    let current: Option<String> = sqlx::query_scalar("SELECT state FROM live_journal WHERE id = ?")
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db("read a live transaction"))?;
+    let Some(current) = current else {
+        return Err(StoreError::NotFound {
+            what: "live transaction",
+            id: id.0,
+        });
+    };
+    let from: LiveState =
+        current
+            .parse()
+            .map_err(|e: super::ParseWordError| StoreError::Corrupt {
+                table: "live_journal",
+                column: "state",
+                value: current.clone(),
+                reason: e.to_string(),
+            })?;
+    Err(StoreError::InvalidTransition {
+        id: id.0,
+        from: from.as_str(),
+        to: to.as_str(),
+    })
 }
 
 fn live_txn_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<LiveTxn, StoreError> {

@@ -3,11 +3,24 @@
 //! Each chunk of the plan (see [`crate::endpoint::write_plan`]) is one statement of up to 8,000
 //! rows (within SQLite's 32,766 bound parameters). `RETURNING` reports generated values and which
 //! deletes found their row; SQLite does not promise the order of returned rows, so they are
-//! matched to operations by key. A chunk of partial rows that leave out NOT NULL columns is an
+//! matched to operations by key.
+//!
+//! A post-image ([`EndpointTransaction::apply_returning_rows`]) reads back only the columns the
+//! rows do not write: SQLite stores a written column as bound, since its triggers cannot change
+//! the values a statement writes (a `BEFORE` trigger has no writable `NEW`, unlike PostgreSQL's,
+//! and `RETURNING` does not show what `AFTER` triggers change), and the plan has already converted
+//! each value to its column's class. So the written columns are echoed from the statement's own
+//! values, and a chunk whose rows write every column needs no `RETURNING` at all: sqlx hands each
+//! returned row from its worker thread to the caller with a wake-up, which cost more than the
+//! write itself for a 1,000-row live batch. Whether every row was kept (a `BEFORE` trigger's
+//! `RAISE(IGNORE)` drops one) is then told by the count of changed rows, and only when it falls
+//! short are the rows looked up by key. (Class conversion aside, a value keeps the form it was
+//! bound in where SQLite's column affinity would store another, e.g. the text `'42'` in a
+//! `NUMERIC` column; its comparable form is the same.) A chunk of partial rows that leave out NOT NULL columns is an
 //! `UPDATE ... FROM (VALUES ...)` of the rows that exist instead (see
 //! [`crate::endpoint::write_plan`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -26,7 +39,8 @@ use crate::endpoint::read_plan::KeyRead;
 use crate::endpoint::schema::column_names;
 use crate::endpoint::write_plan::{refuse_new_rows, Chunk, ChunkKind, ChunkLimits, Report};
 use crate::endpoint::{
-    ColumnSchema, EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row, Schema,
+    ColumnSchema, EndpointTransaction, Key, Operation, OperationResult, Origin, Result, Row,
+    Schema, Value,
 };
 
 const LIMITS: ChunkLimits = ChunkLimits {
@@ -95,14 +109,23 @@ impl ChunkWriter for SqliteTransaction {
                 returning,
                 missing_required,
             } => {
+                // Only the columns the rows do not write are read back: a written column is
+                // stored as bound (see the module doc), so it is echoed from the chunk.
+                let read_back: Vec<&ColumnSchema> = returning
+                    .iter()
+                    .filter(|c| !columns.iter().any(|w| w.name == c.name))
+                    .copied()
+                    .collect();
+                let echoes = report && read_back.len() < returning.len();
                 let returned: Vec<_> = key_columns
                     .iter()
-                    .chain(returning.iter())
+                    .chain(read_back.iter())
                     .copied()
                     .collect();
                 // A partial row updates the row that exists (see `write_plan`); it always
                 // returns the key, which tells the rows found from the new ones.
                 let partial = !missing_required.is_empty();
+                let returns = partial || !read_back.is_empty();
                 let mut sql = if partial {
                     update_sql(chunk, columns, key_columns)
                 } else {
@@ -115,7 +138,7 @@ impl ChunkWriter for SqliteTransaction {
                         upsert_assignments(columns, key_columns),
                     )
                 };
-                if partial || !returning.is_empty() {
+                if returns {
                     sql.push_str(&format!(
                         " RETURNING {}",
                         quote_idents(&column_names(&returned))
@@ -126,17 +149,18 @@ impl ChunkWriter for SqliteTransaction {
                 for value in &chunk.values {
                     query = bind_value(query, value.as_ref());
                 }
-                let rows = if partial || !returning.is_empty() {
-                    query
+                let (rows, changed) = if returns {
+                    let rows = query
                         .fetch_all(&mut *self.transaction)
                         .await
-                        .map_err(|e| self.error(&action, Some(&chunk.table.name), e))?
+                        .map_err(|e| self.error(&action, Some(&chunk.table.name), e))?;
+                    (rows, None)
                 } else {
-                    query
+                    let done = query
                         .execute(&mut *self.transaction)
                         .await
                         .map_err(|e| self.error(&action, Some(&chunk.table.name), e))?;
-                    Vec::new()
+                    (Vec::new(), Some(done.rows_affected()))
                 };
                 let mut generated: HashMap<Key, Row> = HashMap::with_capacity(rows.len());
                 for row in &rows {
@@ -157,7 +181,18 @@ impl ChunkWriter for SqliteTransaction {
                 if !report {
                     return Ok(Vec::new());
                 }
-                Ok(upserted_results(chunk, generated))
+                if !echoes {
+                    return Ok(upserted_results(chunk, generated));
+                }
+                // Which rows the statement kept: those it returned, or, without RETURNING, all
+                // of them when it changed as many rows as it wrote (the usual case); otherwise a
+                // trigger dropped some, and the rows are looked up.
+                let kept: Option<HashSet<Key>> = match changed {
+                    Some(n) if n < chunk.len() as u64 => Some(self.existing_keys(chunk).await?),
+                    Some(_) => None,
+                    None => Some(generated.keys().cloned().collect()),
+                };
+                Ok(echoed_results(chunk, columns, returning, generated, kept))
             }
             ChunkKind::Delete { key_columns } => {
                 let mut sql = format!(
@@ -204,6 +239,65 @@ impl ChunkWriter for SqliteTransaction {
     fn endpoint_name(&self) -> &str {
         &self.name
     }
+}
+
+impl SqliteTransaction {
+    /// The keys of the chunk's rows that exist, as this transaction sees them.
+    async fn existing_keys(&mut self, chunk: &Chunk<'_, '_>) -> Result<HashSet<Key>> {
+        let keys: Vec<Key> = chunk.keys().collect();
+        let ChunkKind::Upsert { key_columns, .. } = &chunk.kind else {
+            return Ok(HashSet::new());
+        };
+        let key_names: Vec<String> = key_columns.iter().map(|c| c.name.clone()).collect();
+        let schema = self.schema.clone();
+        let read = KeyRead::new(&self.name, &schema, &chunk.table.name, &key_names, &keys)?;
+        let rows = super::read::fetch_by_keys(&self.name, &read, &mut self.transaction).await?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| Key::from_row(row, &key_names))
+            .collect())
+    }
+}
+
+/// One `Upserted` result per row of the chunk whose `generated` holds the `returning` columns:
+/// the written ones echoed from the chunk's values, the others from `read` (by key). A row not in
+/// `kept` (when given) was dropped by a trigger and has none.
+fn echoed_results(
+    chunk: &Chunk<'_, '_>,
+    columns: &[&ColumnSchema],
+    returning: &[&ColumnSchema],
+    mut read: HashMap<Key, Row>,
+    kept: Option<HashSet<Key>>,
+) -> Vec<OperationResult> {
+    let positions: Vec<Option<usize>> = returning
+        .iter()
+        .map(|c| columns.iter().position(|w| w.name == c.name))
+        .collect();
+    (0..chunk.len())
+        .map(|i| {
+            let key = chunk.key(i);
+            if kept.as_ref().is_some_and(|kept| !kept.contains(&key)) {
+                return OperationResult::Upserted {
+                    key,
+                    generated: Row::new(),
+                };
+            }
+            let mut from_read = read.remove(&key).unwrap_or_default();
+            let row = &chunk.values[i * chunk.width..(i + 1) * chunk.width];
+            let generated = returning
+                .iter()
+                .zip(&positions)
+                .map(|(column, position)| {
+                    let value = match position {
+                        Some(p) => row[*p].as_ref().clone(),
+                        None => from_read.swap_remove(&column.name).unwrap_or(Value::Null),
+                    };
+                    (column.name.clone(), value)
+                })
+                .collect();
+            OperationResult::Upserted { key, generated }
+        })
+        .collect()
 }
 
 /// `UPDATE` of the chunk's rows that exist, matched by key: the rows are a `VALUES` list whose

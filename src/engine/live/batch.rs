@@ -15,12 +15,14 @@
 //! those lookups first, then again with them once every row of the map has its id.
 
 use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
 use std::sync::Arc;
 
 use tracing::Instrument;
 
 use crate::endpoint::{EndpointTransaction, Key, Operation, OperationResult, Row, Value};
 use crate::model::Side;
+use crate::store::LiveTxnId;
 
 use super::super::lookup::LookupResolver;
 use super::super::resolve::ResolvedMap;
@@ -30,17 +32,27 @@ use super::super::{Engine, EngineError};
 use super::batch_lookups::{
     all_lookups, remember_ids, self_references, transform_with_lookups, IdKey,
 };
-use super::journal_summary::JournalOp;
+use super::journal_entry::{GroupBuilder, OpGroup, Slot};
 use super::plan::PlannedRow;
 use super::txn_file::TxnOp;
 
-/// Applies the whole unit of work on the target inside `tx`; returns the journaled operations.
-pub(super) async fn apply_target(
+/// Applies the whole unit of work on the target inside `tx`, journaling it on the way: the
+/// target's operations (keys, digests, pre-images) join the journal's groups, and once the last
+/// sub-batch is known, `journal` is given both sides' groups and runs while that sub-batch is
+/// written (the journal and the target are different files). The id it returns is put in
+/// `journal_slot` as soon as it is known, so a failed write can still mark the entry.
+pub(super) async fn apply_target<J, F>(
     engine: &Engine,
     source: Side,
-    planned: &[PlannedRow],
+    planned: &mut [PlannedRow],
     tx: &mut dyn EndpointTransaction,
-) -> Result<Vec<JournalOp>, EngineError> {
+    journal: J,
+    journal_slot: &mut Option<LiveTxnId>,
+) -> Result<(), EngineError>
+where
+    J: FnOnce(Vec<OpGroup>) -> F,
+    F: Future<Output = Result<LiveTxnId, EngineError>>,
+{
     let target = source.other();
     let order = engine.chart().topological_order();
     let rank = |map: &ResolvedMap| {
@@ -50,39 +62,47 @@ pub(super) async fn apply_target(
             .unwrap_or(usize::MAX)
     };
     let lookups = all_lookups(engine.maps());
-    let mut journal = Vec::new();
+    let mut stage = Stage {
+        engine,
+        target,
+        tx,
+        builder: GroupBuilder::default(),
+        journal_slot,
+    };
 
-    // Deletes, children first.
-    let mut deletes: Vec<&PlannedRow> = planned.iter().filter(|r| r.op == TxnOp::Delete).collect();
-    deletes.sort_by_key(|r| std::cmp::Reverse(rank(&r.map)));
-    let mut operations = Vec::new();
-    for row in &deletes {
-        let transformed = transform_row(&row.map, target, &row.source, |_| true)?;
-        let key = target_key(&row.map, target, &transformed)?;
-        operations.push((
-            row.map.id().to_string(),
-            Operation::Delete {
-                table: row.map.table(target).to_string(),
-                key_columns: row.map.keys(target).to_vec(),
-                key: key.clone(),
-            },
-            key,
-        ));
-    }
-    journal.extend(
-        apply_with_pre_images(engine, target, operations, tx)
-            .await?
-            .0,
-    );
-
-    // Upserts, parents first, one sub-batch per map.
-    let mut maps: Vec<&Arc<ResolvedMap>> = Vec::new();
+    // Upserts, parents first, one sub-batch per map (collected first: the journal goes with
+    // the last sub-batch, deletes or upserts).
+    let mut maps: Vec<Arc<ResolvedMap>> = Vec::new();
     for row in planned.iter().filter(|r| r.op == TxnOp::Upsert) {
         if !maps.iter().any(|m| m.id() == row.map.id()) {
-            maps.push(&row.map);
+            maps.push(Arc::clone(&row.map));
         }
     }
     maps.sort_by_key(|m| rank(m));
+    let mut journal = Some(journal);
+    let mut last_stage = |is_last: bool| if is_last { journal.take() } else { None };
+
+    // Deletes, children first.
+    let mut deletes: Vec<&PlannedRow> = planned.iter().filter(|r| r.op == TxnOp::Delete).collect();
+    if !deletes.is_empty() {
+        deletes.sort_by_key(|r| std::cmp::Reverse(rank(&r.map)));
+        let mut operations = Vec::new();
+        for row in &deletes {
+            let transformed = transform_row(&row.map, target, &row.source, |_| true)?;
+            let key = target_key(&row.map, target, &transformed)?;
+            operations.push((
+                row.map.id(),
+                Operation::Delete {
+                    table: row.map.table(target).to_string(),
+                    key_columns: row.map.keys(target).to_vec(),
+                    key: key.clone(),
+                },
+                key,
+            ));
+        }
+        stage.apply(operations, last_stage(maps.is_empty())).await?;
+    }
+
     let mut ids: HashMap<IdKey, Value> = HashMap::new();
     if target == Side::Fno {
         for row in planned.iter().filter(|r| r.op == TxnOp::Upsert) {
@@ -97,12 +117,14 @@ pub(super) async fn apply_target(
         }
     }
     let resolver = LookupResolver::new(Arc::clone(engine.endpoint(Side::Dataverse)));
-    for map in maps {
-        let rows: Vec<&PlannedRow> = planned
-            .iter()
+    let map_count = maps.len();
+    for (n, map) in maps.iter().enumerate() {
+        // The map's rows are taken out of the plan, which needs them no more.
+        let sources: Vec<Row> = planned
+            .iter_mut()
             .filter(|r| r.op == TxnOp::Upsert && r.map.id() == map.id())
+            .map(|r| std::mem::take(&mut r.source))
             .collect();
-        let sources: Vec<Row> = rows.iter().map(|r| r.source.clone()).collect();
         // A reference to a row of the same map waits for a second pass, when the whole
         // sub-batch has its ids.
         let deferred = self_references(map, target, &sources);
@@ -110,25 +132,28 @@ pub(super) async fn apply_target(
             .instrument(tracing::debug_span!("live_transform"))
             .await?;
         let mut operations = Vec::with_capacity(transformed.len());
-        for values in &transformed {
-            let key = target_key(map, target, values)?;
+        let mut kept = Vec::new();
+        for values in transformed {
+            let key = target_key(map, target, &values)?;
+            if target == Side::Dataverse {
+                kept.push(values.clone());
+            }
             operations.push((
-                map.id().to_string(),
+                map.id(),
                 Operation::Upsert {
                     table: map.table(target).to_string(),
                     key_columns: map.keys(target).to_vec(),
-                    values: values.clone(),
+                    values,
                 },
                 key,
             ));
         }
-        let (journaled, results) = apply_with_pre_images(engine, target, operations, tx).await?;
-        journal.extend(journaled);
-        if target == Side::Dataverse {
-            for (values, result) in transformed.iter().zip(&results) {
-                if let OperationResult::Upserted { generated, .. } = result {
-                    remember_ids(&lookups, map.id(), values, generated, true, &mut ids);
-                }
+        let results = stage
+            .apply(operations, last_stage(n + 1 == map_count))
+            .await?;
+        for (values, result) in kept.iter().zip(&results) {
+            if let OperationResult::Upserted { generated, .. } = result {
+                remember_ids(&lookups, map.id(), values, generated, true, &mut ids);
             }
         }
         if !deferred.is_empty() {
@@ -143,56 +168,112 @@ pub(super) async fn apply_target(
                     values,
                 })
                 .collect();
-            tx.apply(&second).await?;
+            stage.tx.apply(&second).await?;
         }
     }
-    Ok(journal)
+    Ok(())
 }
 
-/// Reads the target's rows before the write (committed state), applies the operations and
-/// returns them journaled with their pre-images.
-async fn apply_with_pre_images(
-    engine: &Engine,
+/// The target side of the batch: what each sub-batch needs to read pre-images, journal and
+/// write, and the journal groups so far.
+struct Stage<'a> {
+    engine: &'a Engine,
     target: Side,
-    operations: Vec<(String, Operation, Key)>,
-    tx: &mut dyn EndpointTransaction,
-) -> Result<(Vec<JournalOp>, Vec<OperationResult>), EngineError> {
-    if operations.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
-    }
-    let endpoint = engine.endpoint(target);
-    let mut journal = Vec::with_capacity(operations.len());
-    let mut by_table: HashMap<(String, Vec<String>), Vec<Key>> = HashMap::new();
-    for (_, operation, key) in &operations {
-        let (table, columns) = table_and_columns(operation);
-        by_table
-            .entry((table.to_string(), columns.to_vec()))
-            .or_default()
-            .push(key.clone());
-    }
-    let mut before: HashMap<(String, String), Row> = HashMap::new();
-    for ((table, columns), keys) in &by_table {
-        let rows = endpoint
-            .read_by_keys(table, columns, keys)
-            .instrument(tracing::debug_span!("live_target_pre_images"))
-            .await?;
-        for row in rows {
-            if let Some(key) = Key::from_row(&row, columns) {
-                before.insert((table.clone(), key_text(&key)), row);
+    tx: &'a mut dyn EndpointTransaction,
+    builder: GroupBuilder,
+    journal_slot: &'a mut Option<LiveTxnId>,
+}
+
+impl Stage<'_> {
+    /// Reads the target's rows before the write (committed state: the open transaction holds
+    /// the write lock, so nothing else changed them since it began), journals the operations
+    /// with their pre-images and applies them. With `journal` (the last sub-batch), the entry
+    /// is written while the sub-batch is.
+    async fn apply<J, F>(
+        &mut self,
+        operations: Vec<(&str, Operation, Key)>,
+        journal: Option<J>,
+    ) -> Result<Vec<OperationResult>, EngineError>
+    where
+        J: FnOnce(Vec<OpGroup>) -> F,
+        F: Future<Output = Result<LiveTxnId, EngineError>>,
+    {
+        let endpoint = self.engine.endpoint(self.target);
+        // (table, key columns, keys): one read per table.
+        let mut by_table: Vec<(String, Vec<String>, Vec<Key>)> = Vec::new();
+        for (_, operation, key) in &operations {
+            let (table, columns) = table_and_columns(operation);
+            match by_table
+                .iter_mut()
+                .find(|(t, c, _)| t == table && c == columns)
+            {
+                Some((_, _, keys)) => keys.push(key.clone()),
+                None => by_table.push((table.to_string(), columns.to_vec(), vec![key.clone()])),
             }
         }
+        // The pre-images are read (on the endpoint's connection) while this task journals the
+        // operations; they join their operations' groups once read.
+        let read = async {
+            // (table, rows that exist by key text); tables without any are left out.
+            let mut before: Vec<(String, HashMap<String, Row>)> = Vec::new();
+            for (table, columns, keys) in &by_table {
+                let rows = endpoint.read_by_keys(table, columns, keys).await?;
+                let found: HashMap<String, Row> = rows
+                    .into_iter()
+                    .filter_map(|row| Key::from_row(&row, columns).map(|key| (key_text(&key), row)))
+                    .collect();
+                if !found.is_empty() {
+                    before.push((table.clone(), found));
+                }
+            }
+            Ok::<_, EngineError>(before)
+        }
+        .instrument(tracing::debug_span!("live_target_pre_images"));
+        let builder = &mut self.builder;
+        let journal_ops = async {
+            operations
+                .iter()
+                .map(|(map, operation, key)| {
+                    let (table, key_columns) = table_and_columns(operation);
+                    match operation {
+                        Operation::Upsert { values, .. } => {
+                            builder.upsert(map, table, key_columns, key.clone(), values)
+                        }
+                        Operation::Delete { .. } => {
+                            builder.delete(map, table, key_columns, key.clone())
+                        }
+                    }
+                })
+                .collect::<Vec<Slot>>()
+        };
+        let (before, slots) = tokio::join!(read, journal_ops);
+        let mut before = before?;
+        let mut batch = Vec::with_capacity(operations.len());
+        for ((_, operation, key), slot) in operations.into_iter().zip(slots) {
+            if !before.is_empty() {
+                let (table, _) = table_and_columns(&operation);
+                let pre_image = before
+                    .iter_mut()
+                    .find(|(t, _)| t == table)
+                    .and_then(|(_, found)| found.remove(&key_text(&key)));
+                if let Some(pre_image) = pre_image {
+                    builder.pre_image(slot, pre_image);
+                }
+            }
+            batch.push(operation);
+        }
+        let write = self
+            .tx
+            .apply(&batch)
+            .instrument(tracing::debug_span!("live_target_write"));
+        let Some(journal) = journal else {
+            return Ok(write.await?);
+        };
+        let groups = std::mem::take(builder).finish();
+        let (journaled, written) = tokio::join!(journal(groups), write);
+        *self.journal_slot = Some(journaled?);
+        Ok(written?)
     }
-    for (map, operation, key) in &operations {
-        let (table, _) = table_and_columns(operation);
-        let pre_image = before.get(&(table.to_string(), key_text(key)));
-        journal.push(JournalOp::of(map, operation, key, pre_image));
-    }
-    let batch: Vec<Operation> = operations.into_iter().map(|(_, o, _)| o).collect();
-    let results = tx
-        .apply(&batch)
-        .instrument(tracing::debug_span!("live_target_write"))
-        .await?;
-    Ok((journal, results))
 }
 
 fn table_and_columns(operation: &Operation) -> (&str, &[String]) {

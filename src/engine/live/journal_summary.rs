@@ -1,6 +1,7 @@
-//! What the journal keeps of a live transaction so that a crash between the two commits can be
-//! settled later: each side's operations by table and key, the values applied, and for the
-//! target the row as it was before (its pre-image), which compensation restores.
+//! The first format of the live journal entry, kept to read entries that earlier builds left
+//! unfinished (this build writes [`super::journal_entry`]'s): each side's operations by table and
+//! key, the values applied, and for the target the row as it was before (its pre-image), which
+//! compensation restores.
 //!
 //! These are business rows of the unit of work, never connection data or secrets.
 

@@ -11,6 +11,8 @@
 //! - `post_image`: the upserted rows read back inside the open source transaction, so the target
 //!   gets whole records even when the unit of work set only some columns;
 //! - `batch`: the target batch in unit-of-work order with generated ids propagated;
+//! - [`journal_entry`]: what the journal keeps of a transaction (keys, digests of the written
+//!   values, the target's pre-images), written while the target's last sub-batch is;
 //! - [`recovery`]: unfinished journal entries settled after a crash (compensating the target of a
 //!   half-written pair), never one whose owner process is still running it;
 //! - [`outcome`]: the result with its trace for the app's sequence diagram.
@@ -21,6 +23,7 @@
 
 mod batch;
 mod batch_lookups;
+pub mod journal_entry;
 pub mod journal_summary;
 pub mod outcome;
 pub mod plan;

@@ -126,12 +126,16 @@ pub fn plan(
             limit: limits.max_records,
         });
     }
-    let bytes = serde_json::to_vec(rows).map_or(u64::MAX, |b| b.len() as u64);
-    if bytes > limits.max_payload_bytes {
-        return Err(Refusal::PayloadTooLarge {
-            bytes,
-            limit: limits.max_payload_bytes,
-        });
+    // The exact size is only needed to refuse: a bound above it that fits settles it without
+    // serialising the rows.
+    if payload_bound(rows) > limits.max_payload_bytes {
+        let bytes = serde_json::to_vec(rows).map_or(u64::MAX, |b| b.len() as u64);
+        if bytes > limits.max_payload_bytes {
+            return Err(Refusal::PayloadTooLarge {
+                bytes,
+                limit: limits.max_payload_bytes,
+            });
+        }
     }
     let mut planned = Vec::with_capacity(rows.len());
     let mut companies = BTreeSet::new();
@@ -165,6 +169,29 @@ pub fn plan(
     }
     check_modes(&planned)?;
     Ok(planned)
+}
+
+/// A bound above the size of the rows as JSON: per row its punctuation and table name, per value
+/// its name and value, each text escaped at worst (6 bytes per byte, `\u00XX`), each number at
+/// most 32 characters. Lists and objects (refused later) make it unbounded.
+fn payload_bound(rows: &[TxnRow]) -> u64 {
+    let text = |s: &str| 2 + 6 * s.len() as u64;
+    let value = |v: &serde_json::Value| match v {
+        serde_json::Value::Null | serde_json::Value::Bool(_) => 5,
+        serde_json::Value::Number(_) => 32,
+        serde_json::Value::String(s) => text(s),
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => u64::MAX / 4,
+    };
+    rows.iter()
+        .map(|row| {
+            row.values
+                .iter()
+                .fold(64 + text(&row.table), |sum, (column, v)| {
+                    sum.saturating_add(2 + text(column))
+                        .saturating_add(value(v))
+                })
+        })
+        .fold(2, u64::saturating_add)
 }
 
 /// Creates and updates of async maps may not ride in a live transaction; deletes may.
@@ -223,4 +250,31 @@ fn source_row(index: usize, map: &ResolvedMap, source: Side, row: &TxnRow) -> Re
         }
     }
     Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_payload_bound_is_never_below_the_json_size() {
+        let rows: Vec<TxnRow> = serde_json::from_value(serde_json::json!([
+            { "table": "T", "op": "upsert", "values": {} },
+            { "table": "Items\u{1}", "op": "delete", "values": {
+                "a\"b": "\u{0}\u{1f}\n\"\\ é", "n": -1.797_693_134_862_315_7e308, "i": i64::MIN,
+                "b": false, "z": null } }
+        ]))
+        .expect("rows");
+        let exact = serde_json::to_vec(&rows).expect("json").len() as u64;
+        assert!(
+            payload_bound(&rows) >= exact,
+            "{} < {exact}",
+            payload_bound(&rows)
+        );
+        let nested: Vec<TxnRow> = serde_json::from_value(serde_json::json!([
+            { "table": "T", "op": "upsert", "values": { "a": [1] } }
+        ]))
+        .expect("rows");
+        assert!(payload_bound(&nested) > MAX_LIVE_PAYLOAD_BYTES);
+    }
 }

@@ -2,14 +2,21 @@
 //!
 //! ```text
 //! source: begin (as the application) -> write the unit of work, returning its rows (held open)
-//! target: begin (as the engine) -> ordered batch -> journal "prepared"
-//! target: commit -> journal "target_committed" and source: commit, together -> journal "committed"
+//!         | meanwhile: journal the source's operations; target: begin (as the engine)
+//! target: ordered batch; with its last sub-batch, journal "prepared" (one store statement)
+//! target: commit (after both) -> journal "target_committed" and source: commit, together
+//!         -> journal "committed"
 //! ```
 //!
 //! Recovery reads "prepared" and "target_committed" alike (the databases decide, see
 //! [`super::recovery`]), so the "target_committed" step is written while the source commits
-//! rather than before it: its store commit overlaps the source's instead of delaying it. Each step is a `tracing` debug span
-//! (`live_*`); the engine throughput bench prints their times with `ENGINE_BENCH_TRACE`.
+//! rather than before it: its store statement overlaps the source's commit instead of delaying
+//! it. Each step is a `tracing` debug span (`live_*`); the engine throughput bench prints their
+//! times with `ENGINE_BENCH_TRACE`.
+//!
+//! The one ordering crash safety rests on: the "prepared" entry is committed to the store
+//! before the target commits (the target's commit awaits the journal's statement), so every
+//! target commit that might lack its source commit has an entry naming its keys and pre-images.
 //!
 //! Everything up to the target's commit runs under the time limit (`tokio::time::timeout`);
 //! any failure or the limit rolls back both open transactions and journals "rolled_back". The
@@ -25,11 +32,11 @@ use tracing::Instrument;
 
 use crate::endpoint::{EndpointTransaction, ErrorCategory, Operation, Origin};
 use crate::model::Side;
-use crate::store::{LiveState, LiveTxnId, Timestamp};
+use crate::store::{LiveState, LiveTxnId, StoreError, Timestamp};
 
 use super::super::{Engine, EngineError};
 use super::batch::apply_target;
-use super::journal_summary::{JournalOp, JournalSummary};
+use super::journal_entry::{GroupBuilder, JournalEntry, OpGroup, FORMAT};
 use super::outcome::{LiveOutcome, Step, Trace};
 use super::plan::{plan, PlannedRow};
 use super::post_image::take_post_images;
@@ -234,7 +241,7 @@ async fn prepare(
             .await?,
     );
     let mut source_ops = Vec::with_capacity(planned.len());
-    let mut journal_source = Vec::with_capacity(planned.len());
+    let mut source_keys = Vec::with_capacity(planned.len());
     for row in &planned {
         let key = row
             .source_key(source)
@@ -244,7 +251,7 @@ async fn prepare(
             })?;
         let table = row.map.table(source).to_string();
         let key_columns = row.map.keys(source).to_vec();
-        let operation = match row.op {
+        source_ops.push(match row.op {
             TxnOp::Upsert => Operation::Upsert {
                 table,
                 key_columns,
@@ -255,53 +262,82 @@ async fn prepare(
                 key_columns,
                 key: key.clone(),
             },
-        };
-        journal_source.push(JournalOp::of(row.map.id(), &operation, &key, None));
-        source_ops.push(operation);
+        });
+        source_keys.push(key);
     }
-    // The target gets the records as they now stand on the source, not only the columns
-    // written: the write returns them (see `post_image`).
-    let results = source_tx
-        .apply_returning_rows(&source_ops)
-        .instrument(tracing::debug_span!("live_source_write"))
-        .await?;
-    take_post_images(source, &mut planned, results);
-    trace.push(
-        Step::SourcePreCommit,
-        Some(format!("{} rows", planned.len())),
-    );
-
-    let target_tx = target_slot.insert(
+    // The source write runs on the source's connection while this task journals its operations
+    // and the target's transaction begins (three different files). The target gets the records
+    // as they now stand on the source, not only the columns written: the write returns them
+    // (see `post_image`).
+    let journal_source = async {
+        let mut builder = GroupBuilder::default();
+        for ((row, operation), key) in planned.iter().zip(&source_ops).zip(source_keys) {
+            match operation {
+                Operation::Upsert {
+                    table,
+                    key_columns,
+                    values,
+                } => builder.upsert(row.map.id(), table, key_columns, key, values),
+                Operation::Delete {
+                    table, key_columns, ..
+                } => builder.delete(row.map.id(), table, key_columns, key),
+            };
+        }
+        builder.finish()
+    }
+    .instrument(tracing::debug_span!("live_journal_source"));
+    let (written, target_begun, source_groups) = tokio::join!(
+        source_tx
+            .apply_returning_rows(&source_ops)
+            .instrument(tracing::debug_span!("live_source_write")),
         engine
             .endpoint(source.other())
             .begin()
-            .instrument(tracing::debug_span!("live_target_begin"))
-            .await?,
+            .instrument(tracing::debug_span!("live_target_begin")),
+        journal_source,
+    );
+    let target_tx = target_slot.insert(target_begun?);
+    take_post_images(source, &mut planned, written?);
+    trace.push(
+        Step::SourcePreCommit,
+        Some(format!("{} rows", planned.len())),
     );
     trace.push(
         Step::BatchToTarget,
         Some(format!("{} records", planned.len())),
     );
-    let journal_target = apply_target(engine, source, &planned, target_tx.as_mut())
-        .instrument(tracing::debug_span!("live_target_batch"))
-        .await?;
-    trace.push(Step::TargetApplied, None);
-
-    let summary = JournalSummary {
-        source: journal_source,
-        target: journal_target,
-    };
-    let summary = tracing::debug_span!("live_journal_summary")
-        .in_scope(|| serde_json::to_string(&summary))
-        .map_err(|e| Failure::Internal(format!("could not journal the live transaction: {e}")))?;
-    let id = engine
-        .store()
-        .journal_prepare_text(source, owner, &summary, Timestamp::now())
+    let store = engine.store();
+    let journal = |target: Vec<OpGroup>| {
+        let entry = JournalEntry {
+            version: FORMAT,
+            source: source_groups,
+            target,
+        };
+        async move {
+            let text = serde_json::to_string(&entry).map_err(|source| StoreError::Json {
+                what: "a live transaction's journal entry",
+                source,
+            })?;
+            Ok(store
+                .journal_prepare_text(source, owner, &text, Timestamp::now())
+                .await?)
+        }
         .instrument(tracing::debug_span!("live_journal_prepare"))
-        .await
-        .map_err(EngineError::from)?;
-    *journal_slot = Some(id);
-    trace.push(Step::Journaled, Some(format!("journal {}", id.0)));
+    };
+    apply_target(
+        engine,
+        source,
+        &mut planned,
+        target_tx.as_mut(),
+        journal,
+        journal_slot,
+    )
+    .instrument(tracing::debug_span!("live_target_batch"))
+    .await?;
+    trace.push(Step::TargetApplied, None);
+    if let Some(id) = journal_slot {
+        trace.push(Step::Journaled, Some(format!("journal {}", id.0)));
+    }
     Ok(())
 }
 

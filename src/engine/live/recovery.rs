@@ -4,12 +4,37 @@
 //! journal may say "prepared" or "target_committed" while the databases say otherwise (the crash
 //! can fall between a commit and its journal entry), so the journal is only a list of suspects
 //! and the databases decide:
-//! 1. If the source holds the unit of work (every upsert's values, every delete gone), the
-//!    source committed, and the target did before it: the pair is whole -> `committed`.
+//! 1. If the source holds the unit of work (every upsert's written values, every delete gone),
+//!    the source committed, and the target did before it: the pair is whole -> `committed`.
 //! 2. Otherwise the source rolled back. If the target holds the batch, the pair is half-written:
 //!    the target is **compensated** by restoring the pre-images journaled before the write
 //!    (rows that did not exist are deleted), in one engine-origin transaction -> `rolled_back`.
 //! 3. Otherwise neither side kept anything -> `rolled_back`.
+//!
+//! "Holds" is checked against the entry's digests ([`super::journal_entry`]): the rows are read
+//! by key, one query per group, and the digest of their written columns, computed as at journal
+//! time, must match. That is the value-by-value comparison of the first journal format, without
+//! journaling the values.
+//!
+//! Why that is enough, whatever the moment of a crash (kill -9 or a failed commit):
+//! - The "prepared" entry is committed to the store before the target commits (the protocol
+//!   awaits the entry's statement before the target's commit; it is written while the last
+//!   target sub-batch is, but never after the commit). So a target commit without an entry
+//!   cannot happen; a crash before the target commits leaves at most an entry whose target and
+//!   source both rolled back (case 3).
+//! - The source commits only after the target committed, so "source holds" implies "target
+//!   holds" (case 1 needs no look at the target).
+//! - No journal step after "prepared" is needed to decide: "target_committed" and "committed"
+//!   are written after the commits they name, so a crash may always leave them out; the
+//!   endpoints decide instead. A missing "committed" costs one check at the next start.
+//! - The store, like the SQLite endpoints, runs WAL with `synchronous=NORMAL` by default
+//!   ([`crate::store::Durability::ProcessCrash`]): a commit survives a process crash (the kill
+//!   tests). After a power loss the latest commits of each file may be lost (never half kept),
+//!   and the files lose them independently: an entry lost while the target's later commit
+//!   survived would leave a half-written pair unnoticed. `Durability::PowerLoss` closes that
+//!   (the store syncs each commit, so the entry is on disk before the target commits); what the
+//!   endpoints' own commits survive is their databases' setting. This was so before the journal
+//!   got smaller; the smaller entry changed what is written, not when.
 //!
 //! Compensation is chosen over "mark in doubt and report" because it leaves no half-written
 //! pair at all, and it matches what live sync promises (both or neither). Its one risk, a later
@@ -28,17 +53,17 @@
 //! before owners were recorded have no lock to test: they are settled once untouched for longer
 //! than the live time limit plus a margin ([`UNOWNED_AFTER`]).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::endpoint::{Endpoint, Key, Operation, Origin};
+use crate::endpoint::{Endpoint, Key, Operation, Origin, Row};
 use crate::store::{LiveOwnerLock, LiveState, LiveTxn, LiveTxnId, Store, StoreError, Timestamp};
 
-use super::super::rows::comparable;
 use super::super::{Engine, EngineError};
 use super::batch::key_text;
-use super::journal_summary::{row_from_json, JournalOp, JournalSummary};
+use super::journal_entry::{Digest, JournalEntry, OpGroup};
 use super::txn_file::TxnOp;
 use super::DEFAULT_TIME_LIMIT;
 
@@ -112,23 +137,22 @@ pub(super) async fn resolve_one(engine: &Engine, id: LiveTxnId) -> Result<Resolu
         }
         .into());
     };
-    let summary: JournalSummary =
-        serde_json::from_value(txn.payload_summary.clone()).map_err(|e| StoreError::Corrupt {
-            table: "live_journal",
-            column: "payload_summary",
-            value: format!("live transaction {}", id.0),
-            reason: e.to_string(),
-        })?;
+    let entry = JournalEntry::from_json(&txn.payload_summary).map_err(|e| StoreError::Corrupt {
+        table: "live_journal",
+        column: "payload_summary",
+        value: format!("live transaction {}", id.0),
+        reason: e.to_string(),
+    })?;
     let store = engine.store();
     store
         .journal_transition(id, LiveState::InDoubt, Timestamp::now())
         .await?;
     let source = engine.endpoint(txn.source_side);
     let target = engine.endpoint(txn.target_side);
-    let resolution = if holds(source.as_ref(), &summary.source).await? {
+    let resolution = if holds(source.as_ref(), &entry.source).await? {
         Resolution::Committed
-    } else if holds(target.as_ref(), &summary.target).await? {
-        compensate(target.as_ref(), &summary.target).await?;
+    } else if holds(target.as_ref(), &entry.target).await? {
+        compensate(target.as_ref(), &entry.target).await?;
         Resolution::Compensated
     } else {
         Resolution::RolledBack
@@ -143,29 +167,23 @@ pub(super) async fn resolve_one(engine: &Engine, id: LiveTxnId) -> Result<Resolu
     Ok(resolution)
 }
 
-/// Whether the endpoint holds every operation's result.
-async fn holds(endpoint: &dyn Endpoint, ops: &[JournalOp]) -> Result<bool, EngineError> {
-    if ops.is_empty() {
+/// Whether the endpoint holds every group's result: no deleted key left, and every upserted
+/// row there with the journaled digest of its written columns. One read per group.
+async fn holds(endpoint: &dyn Endpoint, groups: &[OpGroup]) -> Result<bool, EngineError> {
+    if groups.iter().all(|g| g.keys.is_empty()) {
         return Ok(false);
     }
-    for op in ops {
-        let key = parse_key(op)?;
+    for group in groups {
         let rows = endpoint
-            .read_by_keys(&op.table, &op.key_columns, std::slice::from_ref(&key))
+            .read_by_keys(&group.table, &group.key_columns, &group.keys)
             .await?;
-        let wanted = key_text(&key);
-        let row = rows
+        let found: HashMap<String, &Row> = rows
             .iter()
-            .find(|r| Key::from_row(r, &op.key_columns).is_some_and(|k| key_text(&k) == wanted));
-        let matches = match (op.op, row) {
-            (TxnOp::Delete, row) => row.is_none(),
-            (TxnOp::Upsert, None) => false,
-            (TxnOp::Upsert, Some(row)) => {
-                let values = op.values.as_ref().map(row_from_json).unwrap_or_default();
-                values.iter().all(|(column, value)| {
-                    row.get(column).map(comparable) == Some(comparable(value))
-                })
-            }
+            .filter_map(|r| Key::from_row(r, &group.key_columns).map(|k| (key_text(&k), r)))
+            .collect();
+        let matches = match group.op {
+            TxnOp::Delete => !group.keys.iter().any(|k| found.contains_key(&key_text(k))),
+            TxnOp::Upsert => group.digest.is_some() && digest_of(group, &found) == group.digest,
         };
         if !matches {
             return Ok(false);
@@ -174,37 +192,43 @@ async fn holds(endpoint: &dyn Endpoint, ops: &[JournalOp]) -> Result<bool, Engin
     Ok(true)
 }
 
-/// Restores the target's pre-images, last operation first, in one engine-origin transaction.
-async fn compensate(endpoint: &dyn Endpoint, ops: &[JournalOp]) -> Result<(), EngineError> {
-    let mut operations = Vec::with_capacity(ops.len());
-    for op in ops.iter().rev() {
-        operations.push(match &op.pre_image {
-            Some(pre_image) => Operation::Upsert {
-                table: op.table.clone(),
-                key_columns: op.key_columns.clone(),
-                values: row_from_json(pre_image),
-            },
-            None => Operation::Delete {
-                table: op.table.clone(),
-                key_columns: op.key_columns.clone(),
-                key: parse_key(op)?,
-            },
-        });
+/// The digest of the group's columns as the rows `found` hold them; `None` when a row or a
+/// column is missing.
+fn digest_of(group: &OpGroup, found: &HashMap<String, &Row>) -> Option<String> {
+    let mut digest = Digest::default();
+    for key in &group.keys {
+        let row = found.get(&key_text(key))?;
+        for column in &group.columns {
+            digest.value(row.get(column)?);
+        }
+    }
+    Some(digest.hex())
+}
+
+/// Restores the target's pre-images, last operation first, in one engine-origin transaction:
+/// a row that existed gets its journaled pre-image back, a new row is deleted.
+async fn compensate(endpoint: &dyn Endpoint, groups: &[OpGroup]) -> Result<(), EngineError> {
+    let mut operations = Vec::new();
+    for group in groups.iter().rev() {
+        let pre_images: HashMap<usize, &Row> =
+            group.pre_images.iter().map(|(i, row)| (*i, row)).collect();
+        for (i, key) in group.keys.iter().enumerate().rev() {
+            operations.push(match pre_images.get(&i) {
+                Some(pre_image) => Operation::Upsert {
+                    table: group.table.clone(),
+                    key_columns: group.key_columns.clone(),
+                    values: (*pre_image).clone(),
+                },
+                None => Operation::Delete {
+                    table: group.table.clone(),
+                    key_columns: group.key_columns.clone(),
+                    key: key.clone(),
+                },
+            });
+        }
     }
     let mut tx = endpoint.begin_as(Origin::Engine).await?;
     tx.apply(&operations).await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn parse_key(op: &JournalOp) -> Result<Key, EngineError> {
-    Key::parse(&op.key).map_err(|e| {
-        StoreError::Corrupt {
-            table: "live_journal",
-            column: "payload_summary",
-            value: format!("key {} of table {}", op.key, op.table),
-            reason: e.to_string(),
-        }
-        .into()
-    })
 }
