@@ -36,9 +36,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedSender};
 
-use crate::endpoint::{Endpoint, Key, Row, ScanRequest, Value};
+use crate::endpoint::{Endpoint, Key, ScanRequest, Value};
 use crate::model::Side;
-use crate::store::{NewError, RunId, Store, Timestamp};
+use crate::store::{NewError, RunId, SnapshotArrays, Store, Timestamp};
 
 use super::super::lookup::LookupResolver;
 use super::super::resolve::{ResolvedField, ResolvedMap};
@@ -176,7 +176,8 @@ struct StageTimes {
     prepare: AtomicU64,
     write: AtomicU64,
     record: AtomicU64,
-    /// Of `record`: building the snapshots from the rows, and writing them.
+    /// Building the snapshots from the rows (in the writer stage, after the commit), and
+    /// writing them (of `record`).
     snapshot_build: AtomicU64,
     snapshot_write: AtomicU64,
 }
@@ -192,13 +193,14 @@ impl StageTimes {
     }
 }
 
-/// A page the target committed, on its way to the store.
+/// A page the target committed, on its way to the store: what the store records of it, not
+/// its rows (a backlog of these stays small).
 struct Committed {
     last_key: Key,
-    /// The source rows of the page.
-    page: Vec<Row>,
-    /// The rows written, as the target got them, with their position in `page`.
-    written: Vec<(usize, Row)>,
+    /// Source rows in the page (written or failed).
+    rows: u64,
+    /// The snapshots of the rows written (none when the run writes no snapshots).
+    snapshots: Vec<SnapshotArrays>,
     errors: Vec<NewError>,
 }
 
@@ -366,7 +368,9 @@ async fn read_pages(
     }
 }
 
-/// The writer stage: each prepared page committed on the target, then handed to the recorder.
+/// The writer stage: each prepared page committed on the target, then handed to the recorder
+/// with its snapshots (built here: the writer waits on the target's thread, the recorder on the
+/// store's, and the rows need not travel further).
 /// `Ok(true)` when the source has no more rows, `Ok(false)` when the run was told to stop or the
 /// recorder hung up (its error is the segment's).
 async fn write_pages(
@@ -379,6 +383,7 @@ async fn write_pages(
 ) -> Result<bool, EngineError> {
     let target_side = job.source.other();
     let target = ctx.endpoint(target_side);
+    let mut layouts = Layouts::default();
     loop {
         if ctx.should_stop() {
             return Ok(false);
@@ -393,10 +398,19 @@ async fn write_pages(
         ctx.batch_committed();
         report.rows_written += outcome.written.len() as u64;
         report.rows_failed += outcome.errors.len() as u64;
+        let snapshots = if ctx.snapshots {
+            let build = Instant::now();
+            let snapshots =
+                snapshots_of(&job.map, job.source, &page, &outcome.written, &mut layouts);
+            StageTimes::add(&times.snapshot_build, build);
+            snapshots
+        } else {
+            Vec::new()
+        };
         let page = Committed {
             last_key,
-            page,
-            written: outcome.written,
+            rows: page.len() as u64,
+            snapshots,
             errors: outcome.errors,
         };
         if committed.send(page).await.is_err() {
@@ -406,33 +420,24 @@ async fn write_pages(
 }
 
 /// The recorder stage: each committed page recorded in the store, in the order committed (a
-/// backlog of pages in one snapshot transaction, then one progress transaction) until the writer hangs up; returns the segment and
-/// its rows done.
+/// backlog of pages in one snapshot transaction, then one progress transaction) until the
+/// writer hangs up; returns the segment and its rows done.
 async fn record_pages(
     segment: Segment,
     mut committed: Receiver<Committed>,
 ) -> Result<(Segment, u64), EngineError> {
     let ctx = &segment.ctx;
     let mut rows_done = segment.resumed_from;
-    let mut backlog = Vec::new();
-    let mut layouts = Layouts::default();
+    let mut backlog: Vec<Committed> = Vec::new();
     while committed.recv_many(&mut backlog, PAGES_TO_RECORD).await > 0 {
         let busy = Instant::now();
         if ctx.snapshots {
             // The snapshots first, in a transaction of their own: progress is recorded only
             // after the snapshots of its rows are committed (see the module docs).
-            let build = Instant::now();
-            let mut snapshots = Vec::new();
-            for page in &backlog {
-                snapshots.extend(snapshots_of(
-                    &segment.job.map,
-                    segment.job.source,
-                    &page.page,
-                    &page.written,
-                    &mut layouts,
-                ));
-            }
-            StageTimes::add(&segment.times.snapshot_build, build);
+            let snapshots: Vec<SnapshotArrays> = backlog
+                .iter_mut()
+                .flat_map(|page| std::mem::take(&mut page.snapshots))
+                .collect();
             let write = Instant::now();
             ctx.store
                 .write_snapshot_arrays(segment.job.map.id(), snapshots)
@@ -446,14 +451,14 @@ async fn record_pages(
                 &segment.name,
                 segment.legal_entity.as_deref(),
                 &key_text(&page.last_key),
-                page.page.len() as u64,
+                page.rows,
                 Timestamp::now(),
             )
             .await?;
             if !page.errors.is_empty() {
                 tx.log_errors(&page.errors, Timestamp::now()).await?;
             }
-            rows_done += page.page.len() as u64;
+            rows_done += page.rows;
         }
         tx.commit().await?;
         StageTimes::add(&segment.times.record, busy);
