@@ -2,7 +2,8 @@
 //! database, each ratio measured in the same run (figures in BENCHMARKS.md):
 //! 1. initial sync SQLite -> SQLite against a prepared INSERT of the same rows in one
 //!    transaction on a fresh SQLite file with the endpoint's settings (WAL, `synchronous =
-//!    NORMAL`); the better of single-row and 100-row statements is the limit;
+//!    NORMAL`); the fastest of single-row and 100-row statements, each through sqlx and through
+//!    rusqlite (prepared once, bound per row, no async hand-off), is the limit;
 //! 2. an async round (capture -> queue -> applied) of the same volume against the same limit;
 //! 3. initial sync SQLite -> PostgreSQL against COPY of the same rows (when
 //!    `DUALWRITE_TEST_PG_URL` is set);
@@ -243,13 +244,141 @@ async fn raw_sqlite(dir: &Path, table_sql: &str, table: &str, n: u64, per: usize
     took
 }
 
-/// The raw SQLite limit: the better of single-row and multi-row prepared INSERTs.
-async fn raw_sqlite_best(dir: &Path, n: u64) -> (Duration, Duration) {
+/// Prepared INSERTs of rows `1..=n` through rusqlite (no async hand-off per statement) into a
+/// fresh SQLite file with the endpoint's settings, in one transaction, `per` rows per statement,
+/// on a blocking thread.
+async fn raw_rusqlite(dir: &Path, table_sql: &str, table: &str, n: u64, per: usize) -> Duration {
+    let path = dir.join(format!("raw-rusqlite-{per}.db"));
+    let table_sql = table_sql.to_string();
+    let table = table.to_string();
+    let took = tokio::task::spawn_blocking(move || {
+        let mut conn = rusqlite::Connection::open(&path).expect("open sqlite file");
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )
+        .expect("settings");
+        conn.execute_batch(&table_sql).expect("create table");
+        let one = "(?, ?, ?, ?, ?)";
+        let sql =
+            |count: usize| format!("INSERT INTO {table} VALUES {}", vec![one; count].join(", "));
+        let started = Instant::now();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .expect("begin");
+        {
+            let mut full = tx.prepare(&sql(per)).expect("prepare");
+            let mut i = 1;
+            while i <= n {
+                let count = usize::try_from((n + 1 - i).min(per as u64)).unwrap_or(per);
+                let mut partial;
+                let statement = if count == per {
+                    &mut full
+                } else {
+                    partial = tx.prepare(&sql(count)).expect("prepare");
+                    &mut partial
+                };
+                for (j, k) in (i..i + count as u64).enumerate() {
+                    let (a, b, c, d, e) = row_values(k);
+                    let at = j * 5;
+                    statement.raw_bind_parameter(at + 1, a).expect("bind");
+                    statement.raw_bind_parameter(at + 2, b).expect("bind");
+                    statement.raw_bind_parameter(at + 3, c).expect("bind");
+                    statement.raw_bind_parameter(at + 4, d).expect("bind");
+                    statement.raw_bind_parameter(at + 5, e).expect("bind");
+                }
+                statement.raw_execute().expect("insert");
+                i += count as u64;
+            }
+        }
+        tx.commit().expect("commit");
+        let took = started.elapsed();
+        drop(conn);
+        let _ = std::fs::remove_file(&path);
+        took
+    })
+    .await
+    .expect("raw rusqlite insert");
+    took
+}
+
+/// The raw SQLite limits, each method in turn (see [`Raw::best`]).
+struct Raw {
+    /// sqlx, one row per statement (skipped with `ENGINE_BENCH_SQLX_SINGLE=0`: about a minute).
+    sqlx_single: Option<Duration>,
+    /// sqlx, [`RAW_ROWS_PER_STATEMENT`] rows per statement.
+    sqlx_multi: Duration,
+    /// rusqlite, one row per statement.
+    rusqlite_single: Duration,
+    /// rusqlite, [`RAW_ROWS_PER_STATEMENT`] rows per statement.
+    rusqlite_multi: Duration,
+}
+
+impl Raw {
+    /// The limit: the fastest of the methods.
+    fn best(&self) -> Duration {
+        [self.sqlx_multi, self.rusqlite_single, self.rusqlite_multi]
+            .into_iter()
+            .chain(self.sqlx_single)
+            .min()
+            .unwrap_or(self.sqlx_multi)
+    }
+
+    fn lines(&self, rows: u64, load: &str) -> Vec<Line> {
+        let per = RAW_ROWS_PER_STATEMENT;
+        let mut out = Vec::new();
+        let mut push = |what: String, time: Duration| {
+            out.push(Line {
+                what,
+                rows,
+                time,
+                versus: if time == self.best() {
+                    "the limit".into()
+                } else {
+                    String::new()
+                },
+                load: load.to_string(),
+            })
+        };
+        if let Some(single) = self.sqlx_single {
+            push(
+                "raw SQLite prepared INSERT via sqlx, 1 row/statement, 1 txn".into(),
+                single,
+            );
+        }
+        push(
+            format!("raw SQLite prepared INSERT via sqlx, {per} rows/statement, 1 txn"),
+            self.sqlx_multi,
+        );
+        push(
+            "raw SQLite prepared INSERT via rusqlite, 1 row/statement, 1 txn".into(),
+            self.rusqlite_single,
+        );
+        push(
+            format!("raw SQLite prepared INSERT via rusqlite, {per} rows/statement, 1 txn"),
+            self.rusqlite_multi,
+        );
+        out
+    }
+}
+
+/// The raw SQLite limit: prepared INSERTs through sqlx and rusqlite, single-row and multi-row.
+async fn raw_sqlite_best(dir: &Path, n: u64) -> Raw {
     let table = "CREATE TABLE item (itemnumber TEXT NOT NULL PRIMARY KEY, name TEXT NOT NULL, \
                  qty INTEGER, price REAL, note TEXT)";
-    let single = raw_sqlite(dir, table, "item", n, 1).await;
-    let multi = raw_sqlite(dir, table, "item", n, RAW_ROWS_PER_STATEMENT).await;
-    (single, multi)
+    let sqlx_single = if std::env::var("ENGINE_BENCH_SQLX_SINGLE").is_ok_and(|v| v == "0") {
+        None
+    } else {
+        Some(raw_sqlite(dir, table, "item", n, 1).await)
+    };
+    let sqlx_multi = raw_sqlite(dir, table, "item", n, RAW_ROWS_PER_STATEMENT).await;
+    let rusqlite_single = raw_rusqlite(dir, table, "item", n, 1).await;
+    let rusqlite_multi = raw_rusqlite(dir, table, "item", n, RAW_ROWS_PER_STATEMENT).await;
+    Raw {
+        sqlx_single,
+        sqlx_multi,
+        rusqlite_single,
+        rusqlite_multi,
+    }
 }
 
 struct Line {
@@ -408,8 +537,8 @@ async fn initial_sqlite(rows: u64, scratch: &Path, lines: &mut Vec<Line>) {
     engine.close().await;
     drop(bare);
     let load_raw = load();
-    let (single, multi) = raw_sqlite_best(scratch, rows).await;
-    let best = single.min(multi);
+    let raw = raw_sqlite_best(scratch, rows).await;
+    let best = raw.best();
     lines.push(Line {
         what: "initial sync SQLite -> SQLite, no snapshots, no count".into(),
         rows,
@@ -420,20 +549,7 @@ async fn initial_sqlite(rows: u64, scratch: &Path, lines: &mut Vec<Line>) {
         ),
         load: load_plain,
     });
-    lines.push(Line {
-        what: "raw SQLite prepared INSERT, 1 row/statement, 1 txn".into(),
-        rows,
-        time: single,
-        versus: String::new(),
-        load: load_raw.clone(),
-    });
-    lines.push(Line {
-        what: format!("raw SQLite prepared INSERT, {RAW_ROWS_PER_STATEMENT} rows/statement, 1 txn"),
-        rows,
-        time: multi,
-        versus: String::new(),
-        load: load_raw,
-    });
+    lines.extend(raw.lines(rows, &load_raw));
     lines.push(Line {
         what: "initial sync SQLite -> SQLite (defaults: batch 1,000, snapshots, count)".into(),
         rows,
@@ -466,10 +582,10 @@ async fn async_sqlite(rows: u64, scratch: &Path, lines: &mut Vec<Line>) {
     assert_eq!(applied, rows, "the round applied every captured row");
     engine.close().await;
     let load_raw = load();
-    let (single, multi) = raw_sqlite_best(scratch, rows).await;
-    let best = single.min(multi);
+    let best = raw_sqlite_best(scratch, rows).await.best();
     lines.push(Line {
-        what: "raw SQLite prepared INSERT (best of 1 and 100 rows/statement)".into(),
+        what: "raw SQLite prepared INSERT (best of sqlx and rusqlite, 1 and 100 rows/statement)"
+            .into(),
         rows,
         time: best,
         versus: String::new(),

@@ -476,3 +476,80 @@ async fn initial_sync_sqlite_to_postgres() {
     engine.close().await;
     world.finish_pg().await;
 }
+
+/// A row the target refuses (a trigger of the application) fails the page's fast write; the page
+/// is then written row by row: only that row goes to the error log, the other rows of its page
+/// land, with their snapshots, and the refused row has none.
+#[tokio::test]
+async fn a_row_the_target_refuses_is_logged_and_the_rest_of_its_page_lands() {
+    let world = World::sqlite().await;
+    world.seed(2).await;
+    world
+        .dataverse
+        .exec(
+            "CREATE TRIGGER refuse_export BEFORE INSERT ON msdyn_customergroup \
+             WHEN NEW.company = 'DEMF' AND NEW.msdyn_groupid = '20' \
+             BEGIN SELECT RAISE(ABORT, 'export groups are closed'); END;",
+        )
+        .await;
+    let engine = open(&world).await;
+    engine
+        .initial_sync(&InitialSyncOptions {
+            maps: vec!["groups".into()],
+            ..InitialSyncOptions::default()
+        })
+        .await
+        .expect("initial sync");
+    let errors = engine
+        .store()
+        .list_errors(&ErrorFilter {
+            map_id: Some("groups".into()),
+            ..ErrorFilter::default()
+        })
+        .await
+        .expect("errors");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].message.contains("export groups are closed"),
+        "{}",
+        errors[0].message
+    );
+    assert_eq!(
+        errors[0].key.as_ref().map(|k| k.as_str().to_string()),
+        Some(r#"["DEMF","20"]"#.to_string())
+    );
+    let groups = all_rows(
+        engine.endpoint(Side::Dataverse).as_ref(),
+        "msdyn_customergroup",
+        &["company", "msdyn_groupid"],
+    )
+    .await;
+    assert_eq!(groups.len(), 3);
+    let snapshot = |company: &str, group: &str| {
+        dualwrite::store::KeyText::from_values(&[
+            serde_json::json!(company),
+            serde_json::json!(group),
+        ])
+    };
+    let kept = engine
+        .store()
+        .snapshot("groups", &snapshot("DEMF", "10"))
+        .await
+        .expect("snapshot")
+        .expect("the written row of the refused page has its snapshot");
+    assert_eq!(
+        kept.dataverse.values["msdyn_description"],
+        serde_json::json!("Inland DE")
+    );
+    assert_eq!(
+        kept.fno.values["Description"],
+        serde_json::json!("Inland DE")
+    );
+    assert!(engine
+        .store()
+        .snapshot("groups", &snapshot("DEMF", "20"))
+        .await
+        .expect("snapshot")
+        .is_none());
+    engine.close().await;
+}

@@ -2,14 +2,16 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use dualwrite::model::Side;
 use dualwrite::store::{
-    default_dir, known_migrations, ActivityLevel, ClaimRequest, ConflictFilter, EntryId,
-    EntryStatus, ErrorCategory, ErrorFilter, ErrorId, KeyText, LiveState, NewConflict, NewEntry,
-    NewError, Op, PauseReason, PlaceholderRef, Resolution, RetrySelection, RunKind, RunStatus,
-    SideSnapshot, Snapshot, SnapshotText, Store, StoreError, Timestamp,
+    default_dir, known_migrations, values_array_text, ActivityLevel, ClaimRequest, ConflictFilter,
+    EntryId, EntryStatus, ErrorCategory, ErrorFilter, ErrorId, KeyText, LiveState, NewConflict,
+    NewEntry, NewError, Op, PauseReason, PlaceholderRef, Resolution, RetrySelection, RunKind,
+    RunStatus, SideSnapshot, Snapshot, SnapshotArrays, SnapshotLayout, SnapshotText, Store,
+    StoreError, Timestamp,
 };
 use serde_json::json;
 use sqlx::Connection;
@@ -1496,4 +1498,228 @@ async fn a_live_owner_lock_is_held_until_its_process_dies() {
     assert_eq!(taken.owner(), owner);
     drop(taken);
     store.close().await;
+}
+
+/// A store written before migration 0004 (snapshots as JSON objects) is converted when opened:
+/// every snapshot reads back as the same values, whatever they hold (digits of reals, escapes,
+/// booleans, nulls, nested values, values that are not objects, empty objects).
+#[tokio::test]
+async fn old_snapshots_are_converted_by_migration_0004() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join(".dualwrite");
+    std::fs::create_dir_all(&state).expect("state dir");
+    // Migrations 0001-0003 only, as an older build applied them.
+    let old = dir.path().join("old-migrations");
+    std::fs::create_dir_all(&old).expect("old migrations dir");
+    for entry in std::fs::read_dir("migrations").expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if name.as_str() < "0004" {
+            std::fs::copy(&path, old.join(&name)).expect("copy migration");
+        }
+    }
+    let path = state.join(dualwrite::store::DATABASE_FILE);
+    let mut raw = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .expect("raw connection");
+    sqlx::migrate::Migrator::new(old.as_path())
+        .await
+        .expect("old migrator")
+        .run(&mut raw)
+        .await
+        .expect("old migrations");
+    let cases = [
+        (
+            "K1",
+            json!({"Name": "Contoso \"Ltd\"\n\u{e9}", "Credit": 0.30000000000000004, "Qty": 9007199254740993_i64, "On": true, "Off": false, "Note": null}),
+            json!({"name": "Contoso \"Ltd\"\n\u{e9}", "credit": 0.30000000000000004, "qty": 9007199254740993_i64, "on": true, "off": false, "note": null}),
+        ),
+        (
+            "K2",
+            json!({"Name": "x", "Big": 1e300, "Neg": -0.5}),
+            json!({}),
+        ),
+        (
+            "K3",
+            json!({"Nested": {"a": [1, "b"]}, "Name": "y"}),
+            json!(null),
+        ),
+        (
+            "K4",
+            json!({"Name": "x", "Big": 1e300, "Neg": -0.5}),
+            json!({"name": "z"}),
+        ),
+    ];
+    for (k, fno, dv) in &cases {
+        sqlx::query(
+            "INSERT INTO snapshots (map_id, key_text, fno_values, fno_version, dataverse_values, \
+             dataverse_version, synced_at) VALUES ('customers', ?, ?, '7', ?, NULL, ?)",
+        )
+        .bind(key(&[json!(k)]).as_str())
+        .bind(fno.to_string())
+        .bind(dv.to_string())
+        .bind(T0.as_millis())
+        .execute(&mut raw)
+        .await
+        .expect("old snapshot");
+    }
+    raw.close().await.expect("close raw");
+
+    let store = Store::open(&state).await.expect("open converts");
+    assert_eq!(
+        store.applied_migrations().await.expect("applied"),
+        known_migrations()
+    );
+    for (k, fno, dv) in cases {
+        let read = store
+            .snapshot("customers", &key(&[json!(k)]))
+            .await
+            .expect("read")
+            .expect("converted");
+        assert_eq!(read.fno.values, fno, "{k}");
+        assert_eq!(read.dataverse.values, dv, "{k}");
+        assert_eq!(read.fno.version.as_deref(), Some("7"));
+        assert_eq!(read.synced_at, T0);
+        // The order of the columns is kept too.
+        let names = |v: &serde_json::Value| -> Vec<String> {
+            v.as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(names(&read.fno.values), names(&fno), "{k}");
+    }
+    // Writing over a converted snapshot replaces it.
+    let newer = snapshot(
+        "customers",
+        "K1",
+        json!({"Name": "new"}),
+        json!({"name": "new"}),
+    );
+    let mut tx = store.begin().await.expect("begin");
+    tx.upsert_snapshots(std::slice::from_ref(&newer))
+        .await
+        .expect("write");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        store.snapshot("customers", &newer.key).await.expect("read"),
+        Some(newer)
+    );
+}
+
+/// Snapshots written in bulk from value arrays read back as objects of layout column -> value;
+/// the Dataverse side left out is read as the F&O values under the Dataverse names; a second
+/// write of the same keys replaces the first, and layouts are shared, not repeated per row.
+#[tokio::test]
+async fn snapshot_arrays_read_back_as_objects() {
+    let (_dir, store) = open_temp().await;
+    let fno_layout = Arc::new(SnapshotLayout::new(["Id", "Name", "Qty"]));
+    let dv_layout = Arc::new(SnapshotLayout::new(["id", "name", "qty"]));
+    let arrays =
+        |k: &str, fno: Vec<serde_json::Value>, dv: Option<Vec<serde_json::Value>>| SnapshotArrays {
+            key: key(&[json!(k)]),
+            fno_layout: fno_layout.clone(),
+            fno_values: values_array_text(&fno),
+            fno_version: None,
+            dataverse_layout: dv_layout.clone(),
+            dataverse_values: dv.map(|d| values_array_text(&d)),
+            dataverse_version: None,
+            synced_at: T0,
+        };
+    let mut many: Vec<SnapshotArrays> = (0..250)
+        .map(|i| {
+            arrays(
+                &format!("K{i}"),
+                vec![json!(format!("K{i}")), json!("n"), json!(i)],
+                None,
+            )
+        })
+        .collect();
+    many.push(arrays(
+        "D",
+        vec![json!("D"), json!("Fabrikam"), json!(1)],
+        Some(vec![json!("D"), json!("fabrikam"), json!(1.5)]),
+    ));
+    store
+        .write_snapshot_arrays("items", many)
+        .await
+        .expect("bulk write");
+    let same = store
+        .snapshot("items", &key(&[json!("K7")]))
+        .await
+        .expect("read")
+        .expect("written");
+    assert_eq!(same.fno.values, json!({"Id": "K7", "Name": "n", "Qty": 7}));
+    assert_eq!(
+        same.dataverse.values,
+        json!({"id": "K7", "name": "n", "qty": 7})
+    );
+    let differs = store
+        .snapshot("items", &key(&[json!("D")]))
+        .await
+        .expect("read")
+        .expect("written");
+    assert_eq!(
+        differs.fno.values,
+        json!({"Id": "D", "Name": "Fabrikam", "Qty": 1})
+    );
+    assert_eq!(
+        differs.dataverse.values,
+        json!({"id": "D", "name": "fabrikam", "qty": 1.5})
+    );
+    // Rewriting replaces; the bulk writer and the transactional writer agree.
+    store
+        .write_snapshot_arrays(
+            "items",
+            vec![arrays("K7", vec![json!("K7"), json!("m"), json!(8)], None)],
+        )
+        .await
+        .expect("rewrite");
+    let read = store
+        .snapshot("items", &key(&[json!("K7")]))
+        .await
+        .expect("read")
+        .expect("written");
+    assert_eq!(read.fno.values["Name"], json!("m"));
+    let mut tx = store.begin().await.expect("begin");
+    tx.upsert_snapshot_arrays(
+        "items",
+        &[arrays(
+            "X1",
+            vec![json!("X1"), json!(null), json!(true)],
+            None,
+        )],
+    )
+    .await
+    .expect("transactional write");
+    tx.commit().await.expect("commit");
+    let read = store
+        .snapshot("items", &key(&[json!("X1")]))
+        .await
+        .expect("read")
+        .expect("written");
+    assert_eq!(
+        read.dataverse.values,
+        json!({"id": "X1", "name": null, "qty": true})
+    );
+    let path = store.path().to_path_buf();
+    store.close().await;
+    let mut raw = raw_connection(&path).await;
+    let layouts: i64 = sqlx::query_scalar("SELECT count(*) FROM snapshot_layouts")
+        .fetch_one(&mut raw)
+        .await
+        .expect("count layouts");
+    assert_eq!(layouts, 2);
+    let rows: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM snapshots WHERE dataverse_values IS NULL")
+            .fetch_one(&mut raw)
+            .await
+            .expect("count rows");
+    assert_eq!(
+        rows, 251,
+        "values stored once when both sides hold the same"
+    );
 }

@@ -159,6 +159,11 @@ pub enum EndpointError {
         "{endpoint}: the thread reading a page failed: {reason}; run again (the copy resumes)"
     )]
     ScanWorker { endpoint: String, reason: String },
+    /// The blocking thread writing an initial-sync page died (a panic) before it answered.
+    #[error(
+        "{endpoint}: the thread writing a page failed: {reason}; run again (the copy resumes)"
+    )]
+    BulkWorker { endpoint: String, reason: String },
     /// The database refused or failed an operation.
     #[error(transparent)]
     Database(Box<DatabaseFailure>),

@@ -191,6 +191,16 @@ pub trait Endpoint: Send + Sync {
         }
     }
 
+    /// Writes a page of the initial sync in a transaction of its own, as the engine
+    /// ([`Origin::Engine`]), all or nothing, and commits it: `Ok(true)` when written,
+    /// `Ok(false)` when this endpoint has no faster way than [`begin`](Self::begin) and
+    /// `apply_bulk` for these operations (nothing written; the default). The operations come
+    /// back either way, so a refused page can be written row by row. SQLite binds the rows
+    /// straight into prepared statements (`src/endpoint/sqlite/bulk.rs`).
+    async fn write_page(&self, operations: Vec<Operation>) -> (Vec<Operation>, Result<bool>) {
+        (operations, Ok(false))
+    }
+
     /// Begins a transaction whose writes are the engine's ([`Origin::Engine`]).
     async fn begin(&self) -> Result<Box<dyn EndpointTransaction>> {
         self.begin_as(Origin::Engine).await

@@ -14,11 +14,15 @@
 
 /// Implements [`Endpoint`](crate::endpoint::Endpoint) for a SQL backend (see the module docs).
 ///
-/// `discover(this) => expr` is how the backend reads its schema (`this` names the endpoint).
+/// `discover(this) => expr` is how the backend reads its schema (`this` names the endpoint);
+/// `extra { ... }` adds methods of its own (overrides of the trait's provided methods).
 macro_rules! impl_sql_endpoint {
-    ($endpoint:ty, $transaction:ty, discover($this:ident) => $discover:expr) => {
+    ($endpoint:ty, $transaction:ty, discover($this:ident) => $discover:expr
+        $(, extra { $($extra:item)* })? $(,)?) => {
         #[::async_trait::async_trait]
         impl $crate::endpoint::Endpoint for $endpoint {
+            $($($extra)*)?
+
             fn side(&self) -> $crate::model::Side {
                 self.side
             }

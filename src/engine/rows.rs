@@ -4,14 +4,15 @@
 
 use crate::endpoint::{Key, Row, Value};
 use crate::model::Side;
-use crate::store::KeyText;
+use crate::store::{values_array_text, KeyText};
 
 use super::resolve::ResolvedMap;
 
-/// The store's canonical text of a key.
+/// The store's canonical text of a key: the text of [`KeyText::from_values`] of the values'
+/// JSON, serialised straight from the values (no JSON tree per key: a million of them in an
+/// initial sync).
 pub fn key_text(key: &Key) -> KeyText {
-    let values: Vec<serde_json::Value> = key.values().iter().map(Value::to_json).collect();
-    KeyText::from_values(&values)
+    KeyText::from_canonical(values_array_text(key.values()))
 }
 
 /// A key read back from the store.
@@ -57,5 +58,25 @@ pub fn comparable(value: &Value) -> String {
         Value::Real(r) if r.fract() == 0.0 && r.abs() < 1e15 => format!("{}", *r as i64),
         Value::Real(r) => r.to_string(),
         Value::Text(t) => t.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_text_is_the_text_of_the_values_json() {
+        let values = vec![
+            Value::Null,
+            Value::Bool(false),
+            Value::Integer(-12),
+            Value::Real(2.5),
+            Value::Real(3.0),
+            Value::Real(f64::NAN),
+            Value::from("U\"S\u{e9}\\MF"),
+        ];
+        let json: Vec<serde_json::Value> = values.iter().map(Value::to_json).collect();
+        assert_eq!(key_text(&Key::new(values)), KeyText::from_values(&json));
     }
 }

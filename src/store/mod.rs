@@ -31,6 +31,7 @@
 //! - **Embedded migrations** (see [`open`](Store::open)); a store from a newer build is refused.
 
 mod activity;
+mod bulk;
 mod conflicts;
 mod error;
 mod errors_log;
@@ -62,7 +63,9 @@ pub use owner_sweep::STALE_AFTER as STALE_OWNER_LOCK_AGE;
 pub use placeholders::{Placeholder, PlaceholderRef};
 pub use queue::{ClaimRequest, EnqueueOutcome, EntryStatus, NewEntry, Op, QueueCount, QueueEntry};
 pub use runs::{InitialSyncProgress, Run, RunKind, RunStatus};
-pub use snapshots::{SideSnapshot, Snapshot, SnapshotText};
+pub use snapshots::{
+    values_array_text, SideSnapshot, Snapshot, SnapshotArrays, SnapshotLayout, SnapshotText,
+};
 pub use types::{ActivityId, ConflictId, EntryId, ErrorId, KeyText, LiveTxnId, RunId, Timestamp};
 
 use std::path::Path;
@@ -75,6 +78,8 @@ pub struct Store {
     writer: SqlitePool,
     reader: SqlitePool,
     path: std::path::PathBuf,
+    /// The bulk snapshot writer's own connection (see [`bulk`]).
+    bulk: std::sync::Arc<bulk::BulkWriter>,
 }
 
 impl Store {
@@ -97,6 +102,7 @@ impl Store {
 
     /// Closes the pools, checkpointing the WAL.
     pub async fn close(self) {
+        self.bulk.close();
         self.reader.close().await;
         self.writer.close().await;
     }

@@ -13,6 +13,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::bulk::BulkWriter;
 use super::error::StoreError;
 use super::Store;
 
@@ -117,10 +118,16 @@ impl Store {
             .await
             .map_err(open_error)?;
         tracing::debug!(path = %path.display(), "runtime store open");
+        let synchronous = match options.durability {
+            Durability::ProcessCrash => "NORMAL",
+            Durability::PowerLoss => "FULL",
+        };
+        let bulk = BulkWriter::new(path.clone(), options.busy_timeout, synchronous);
         Ok(Store {
             writer,
             reader,
             path,
+            bulk: std::sync::Arc::new(bulk),
         })
     }
 

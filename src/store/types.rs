@@ -97,6 +97,12 @@ impl KeyText {
         &self.0
     }
 
+    /// Wraps a text that is already canonical: the compact JSON array text of the key values,
+    /// as serde_json writes it (the engine serialises keys straight from their values).
+    pub(crate) fn from_canonical(text: String) -> Self {
+        Self(text)
+    }
+
     /// Wraps a text read back from the store (written canonical by this module).
     pub(crate) fn from_stored(text: String) -> Self {
         Self(text)

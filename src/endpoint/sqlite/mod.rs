@@ -7,6 +7,7 @@
 //! with `BEGIN IMMEDIATE`, so a writer gets the lock up front or waits for it, instead of failing
 //! halfway when a deferred transaction cannot upgrade.
 
+mod bulk;
 mod capture;
 mod discover;
 mod read;
@@ -58,6 +59,8 @@ pub struct SqliteEndpoint {
     schema: SchemaCache,
     /// The keyset scans' own read-only connections (see [`scan`]).
     scans: Arc<scan::ScanConnections>,
+    /// The initial sync's page writer (see [`bulk`]).
+    bulk: Arc<bulk::BulkWrites>,
 }
 
 impl SqliteEndpoint {
@@ -91,6 +94,7 @@ impl SqliteEndpoint {
             pool,
             schema: SchemaCache::default(),
             scans: Arc::new(scan::ScanConnections::new(path, options.busy_timeout)),
+            bulk: Arc::new(bulk::BulkWrites::new(path, options.busy_timeout)),
         })
     }
 
@@ -109,7 +113,22 @@ impl SqliteEndpoint {
     }
 }
 
-impl_sql_endpoint!(SqliteEndpoint, write::SqliteTransaction, discover(this) => discover::discover(&this.name, &this.pool));
+impl_sql_endpoint!(
+    SqliteEndpoint,
+    write::SqliteTransaction,
+    discover(this) => discover::discover(&this.name, &this.pool),
+    extra {
+        async fn write_page(
+            &self,
+            operations: Vec<crate::endpoint::Operation>,
+        ) -> (Vec<crate::endpoint::Operation>, Result<bool>) {
+            match self.schema().await {
+                Ok(schema) => self.bulk.upsert_page(&self.name, schema, operations).await,
+                Err(e) => (operations, Err(e)),
+            }
+        }
+    }
+);
 
 /// Binds one value; booleans are stored as 0/1 by SQLite.
 fn bind_value<'q>(

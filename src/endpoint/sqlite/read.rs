@@ -119,4 +119,5 @@ pub(super) async fn count(
 /// Closes the page readers' own connections.
 pub(super) fn release(endpoint: &SqliteEndpoint) {
     endpoint.scans.close();
+    endpoint.bulk.close();
 }

@@ -129,14 +129,7 @@ impl ChunkWriter for SqliteTransaction {
                 let mut sql = if partial {
                     update_sql(chunk, columns, key_columns)
                 } else {
-                    format!(
-                        "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
-                        quote_ident(&chunk.table.name),
-                        quote_idents(&column_names(columns)),
-                        placeholder_rows(chunk.len(), columns.len()),
-                        quote_idents(&column_names(key_columns)),
-                        upsert_assignments(columns, key_columns),
-                    )
+                    upsert_sql(chunk, columns, key_columns)
                 };
                 if returns {
                     sql.push_str(&format!(
@@ -298,6 +291,23 @@ fn echoed_results(
             OperationResult::Upserted { key, generated }
         })
         .collect()
+}
+
+/// `INSERT ... ON CONFLICT DO UPDATE` of the chunk's whole rows (also the statement of the
+/// initial sync's page writes, [`super::bulk`]).
+pub(super) fn upsert_sql(
+    chunk: &Chunk<'_, '_>,
+    columns: &[&ColumnSchema],
+    key_columns: &[&ColumnSchema],
+) -> String {
+    format!(
+        "INSERT INTO {} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
+        quote_ident(&chunk.table.name),
+        quote_idents(&column_names(columns)),
+        placeholder_rows(chunk.len(), columns.len()),
+        quote_idents(&column_names(key_columns)),
+        upsert_assignments(columns, key_columns),
+    )
 }
 
 /// `UPDATE` of the chunk's rows that exist, matched by key: the rows are a `VALUES` list whose

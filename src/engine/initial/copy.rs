@@ -3,8 +3,8 @@
 //! Streaming: the source is read in key order one page at a time (keyset pagination, never a
 //! whole table in memory); each page is transformed, its lookups resolved in one batch, and
 //! upserted on the target by the target's integration key in one transaction. After the target
-//! commits, the store records the page's last key, its row count, the rows' snapshots and the
-//! rows that failed, in one store transaction. After a crash the run resumes after the last
+//! commits, the store records the rows' snapshots, then the page's last key, its row count and
+//! the rows that failed in one store transaction. After a crash the run resumes after the last
 //! recorded key. A page committed on the target but not yet recorded is copied again: harmless,
 //! because upserts by integration key are idempotent. Resuming still matters: it skips the rows
 //! already copied (hours for millions of rows), keeps the counts and the progress honest, and does
@@ -12,7 +12,7 @@
 //!
 //! Pipelined: reading (and preparing: transform, lookups), writing the target and recording in
 //! the store are three stages that run at the same time on consecutive pages, joined by bounded
-//! channels ([`PAGES_AHEAD`] pages each), so a copy costs about its slowest stage rather than the
+//! channels ([`PAGES_AHEAD`] pages to the writer, [`PAGES_TO_RECORD`] to the recorder), so a copy costs about its slowest stage rather than the
 //! sum of all three, and memory stays at a few pages whatever the table's size. Preparing a page
 //! only reads (lookups read parents copied in earlier waves or passes, never rows of pages still
 //! in flight), so it may run ahead of the writes. The stages keep the resume guarantee above:
@@ -20,6 +20,11 @@
 //! only after the target committed it; the one recorder records pages in the order it gets them.
 //! So a recorded key is always one whose page and every page before it are committed on the
 //! target; `kill -9` at any point loses nothing and at most re-copies the pages in flight.
+//! The recorder commits a backlog's snapshots (through the store's bulk writer, a transaction of
+//! their own: the cheapest way to write a million of them) before the transaction that records
+//! the progress, the errors and the counts: a crash between the two leaves snapshots of pages
+//! not yet recorded, which the resumed copy writes again (an upsert of the same values), and
+//! never progress for rows without snapshots.
 //! When the writer stops (told to stop, or failing), the recorder still records every page the
 //! target committed before the segment returns; when the recorder fails, the writer stops at its
 //! next page.
@@ -31,20 +36,26 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedSender};
 
-use crate::endpoint::{Endpoint, Key, Row, ScanRequest, Value};
+use crate::endpoint::{Endpoint, Key, ScanRequest, Value};
 use crate::model::Side;
-use crate::store::{NewError, RunId, Store, Timestamp};
+use crate::store::{NewError, RunId, SnapshotArrays, Store, Timestamp};
 
 use super::super::lookup::LookupResolver;
 use super::super::resolve::{ResolvedField, ResolvedMap};
 use super::super::rows::key_text;
 use super::super::EngineError;
 use super::options::{MapReport, Pass, ProgressEvent};
-use super::page::{prepare_page, snapshots_of, write_page, PreparedPage};
+use super::page::{prepare_page, snapshots_of, write_page, Layouts, PreparedPage};
 
 /// Pages waiting between two stages: enough to keep each stage busy while the next one works,
 /// few enough that memory stays flat.
 const PAGES_AHEAD: usize = 2;
+
+/// Committed pages waiting for the recorder, all recorded in one go when it falls behind: a
+/// store transaction (of snapshots, then of progress) costs about as much for one page as for
+/// several, so a backlog is cheaper to catch up with than to record page by page. Bounded, so
+/// memory stays at a few pages.
+const PAGES_TO_RECORD: usize = 8;
 
 /// What every copy of a run shares.
 pub(crate) struct RunContext {
@@ -165,6 +176,10 @@ struct StageTimes {
     prepare: AtomicU64,
     write: AtomicU64,
     record: AtomicU64,
+    /// Building the snapshots from the rows (in the writer stage, after the commit), and
+    /// writing them (of `record`).
+    snapshot_build: AtomicU64,
+    snapshot_write: AtomicU64,
 }
 
 impl StageTimes {
@@ -178,13 +193,14 @@ impl StageTimes {
     }
 }
 
-/// A page the target committed, on its way to the store.
+/// A page the target committed, on its way to the store: what the store records of it, not
+/// its rows (a backlog of these stays small).
 struct Committed {
     last_key: Key,
-    /// The source rows of the page.
-    page: Vec<Row>,
-    /// The rows written, as the target got them, with their position in `page`.
-    written: Vec<(usize, Row)>,
+    /// Source rows in the page (written or failed).
+    rows: u64,
+    /// The snapshots of the rows written (none when the run writes no snapshots).
+    snapshots: Vec<SnapshotArrays>,
     errors: Vec<NewError>,
 }
 
@@ -268,7 +284,7 @@ async fn copy_segment(
         page_sender,
         times.clone(),
     ));
-    let (committed_sender, committed) = mpsc::channel(PAGES_AHEAD);
+    let (committed_sender, committed) = mpsc::channel(PAGES_TO_RECORD);
     let recorder = tokio::spawn(record_pages(segment, committed));
     let written = write_pages(ctx, job, &mut pages, committed_sender, report, &times).await;
     // Stop reading ahead; the recorder ends once it recorded every committed page.
@@ -288,6 +304,8 @@ async fn copy_segment(
         prepare_busy = StageTimes::seconds(&times.prepare),
         write_busy = StageTimes::seconds(&times.write),
         record_busy = StageTimes::seconds(&times.record),
+        snapshot_build_busy = StageTimes::seconds(&times.snapshot_build),
+        snapshot_write_busy = StageTimes::seconds(&times.snapshot_write),
         "segment copied"
     );
     if reached_end {
@@ -350,7 +368,9 @@ async fn read_pages(
     }
 }
 
-/// The writer stage: each prepared page committed on the target, then handed to the recorder.
+/// The writer stage: each prepared page committed on the target, then handed to the recorder
+/// with its snapshots (built here: the writer waits on the target's thread, the recorder on the
+/// store's, and the rows need not travel further).
 /// `Ok(true)` when the source has no more rows, `Ok(false)` when the run was told to stop or the
 /// recorder hung up (its error is the segment's).
 async fn write_pages(
@@ -363,6 +383,7 @@ async fn write_pages(
 ) -> Result<bool, EngineError> {
     let target_side = job.source.other();
     let target = ctx.endpoint(target_side);
+    let mut layouts = Layouts::default();
     loop {
         if ctx.should_stop() {
             return Ok(false);
@@ -377,10 +398,19 @@ async fn write_pages(
         ctx.batch_committed();
         report.rows_written += outcome.written.len() as u64;
         report.rows_failed += outcome.errors.len() as u64;
+        let snapshots = if ctx.snapshots {
+            let build = Instant::now();
+            let snapshots =
+                snapshots_of(&job.map, job.source, &page, &outcome.written, &mut layouts);
+            StageTimes::add(&times.snapshot_build, build);
+            snapshots
+        } else {
+            Vec::new()
+        };
         let page = Committed {
             last_key,
-            page,
-            written: outcome.written,
+            rows: page.len() as u64,
+            snapshots,
             errors: outcome.errors,
         };
         if committed.send(page).await.is_err() {
@@ -390,17 +420,30 @@ async fn write_pages(
 }
 
 /// The recorder stage: each committed page recorded in the store, in the order committed (a
-/// backlog of pages in one store transaction) until the writer hangs up; returns the segment and
-/// its rows done.
+/// backlog of pages in one snapshot transaction, then one progress transaction) until the
+/// writer hangs up; returns the segment and its rows done.
 async fn record_pages(
     segment: Segment,
     mut committed: Receiver<Committed>,
 ) -> Result<(Segment, u64), EngineError> {
     let ctx = &segment.ctx;
     let mut rows_done = segment.resumed_from;
-    let mut backlog = Vec::new();
-    while committed.recv_many(&mut backlog, PAGES_AHEAD).await > 0 {
+    let mut backlog: Vec<Committed> = Vec::new();
+    while committed.recv_many(&mut backlog, PAGES_TO_RECORD).await > 0 {
         let busy = Instant::now();
+        if ctx.snapshots {
+            // The snapshots first, in a transaction of their own: progress is recorded only
+            // after the snapshots of its rows are committed (see the module docs).
+            let snapshots: Vec<SnapshotArrays> = backlog
+                .iter_mut()
+                .flat_map(|page| std::mem::take(&mut page.snapshots))
+                .collect();
+            let write = Instant::now();
+            ctx.store
+                .write_snapshot_arrays(segment.job.map.id(), snapshots)
+                .await?;
+            StageTimes::add(&segment.times.snapshot_write, write);
+        }
         let mut tx = ctx.store.begin().await?;
         for page in backlog.drain(..) {
             tx.record_progress(
@@ -408,23 +451,14 @@ async fn record_pages(
                 &segment.name,
                 segment.legal_entity.as_deref(),
                 &key_text(&page.last_key),
-                page.page.len() as u64,
+                page.rows,
                 Timestamp::now(),
             )
             .await?;
-            if ctx.snapshots && !page.written.is_empty() {
-                let snapshots = snapshots_of(
-                    &segment.job.map,
-                    segment.job.source,
-                    &page.page,
-                    &page.written,
-                );
-                tx.upsert_snapshot_texts(&snapshots).await?;
-            }
             if !page.errors.is_empty() {
                 tx.log_errors(&page.errors, Timestamp::now()).await?;
             }
-            rows_done += page.page.len() as u64;
+            rows_done += page.rows;
         }
         tx.commit().await?;
         StageTimes::add(&segment.times.record, busy);

@@ -1,5 +1,6 @@
 //! Writing one page of source rows on the target in two steps: [`prepare_page`] (transform,
-//! lookups in one batch), then [`write_page`] (upsert in one target transaction). Two steps
+//! lookups in one batch), then [`write_page`] (upsert in one target transaction: the endpoint's
+//! own page write, [`Endpoint::write_page`], where it has one). Two steps
 //! because they are two stages of the copy's pipeline: the next page is prepared while this one
 //! is written. A batch the target refuses for one bad row (a constraint, a trigger) is written
 //! again row by row inside the same transaction, so that only the failing rows are logged and
@@ -8,9 +9,11 @@
 //! Rows move rather than copy on the way (source row -> transformed row -> upsert -> the row the
 //! snapshot records): at a million rows, every clone of a page shows in the throughput.
 
-use crate::endpoint::{Endpoint, ErrorCategory, Key, Operation, Row};
+use crate::endpoint::{Endpoint, EndpointError, ErrorCategory, Key, Operation, Row};
 use crate::model::Side;
-use crate::store::{self, NewError, SnapshotText, Timestamp};
+use std::sync::Arc;
+
+use crate::store::{self, values_array_text, NewError, SnapshotArrays, SnapshotLayout, Timestamp};
 
 use super::super::resolve::{ResolvedField, ResolvedMap};
 use super::super::rows::{key_text, row_json};
@@ -107,8 +110,28 @@ pub(super) async fn write_page(
         mut failures,
     } = prepared;
     let (ready_positions, operations): (Vec<usize>, Vec<Operation>) = upserts.into_iter().unzip();
-    let mut tx = target.begin().await?;
     let mut written: Vec<(usize, Operation)> = Vec::with_capacity(operations.len());
+    // The endpoint's own page write first (a transaction of its own); a page it refuses for a
+    // row (an application error) or does not cover goes the general way below.
+    let (operations, fast) = if operations.is_empty() {
+        (operations, Ok(false))
+    } else {
+        target.write_page(operations).await
+    };
+    match fast {
+        Ok(true) => {
+            written.extend(ready_positions.into_iter().zip(operations));
+            return Ok(finish(map, target_side, page, last_key, failures, written));
+        }
+        Ok(false) => {}
+        Err(error @ EndpointError::Database(_))
+            if error.category() == ErrorCategory::Application =>
+        {
+            tracing::debug!(map = %map.id(), %error, "page refused; writing it the general way");
+        }
+        Err(error) => return Err(error.into()),
+    }
+    let mut tx = target.begin().await?;
     if let Err(error) = tx.apply_bulk(&operations).await {
         if error.category() != ErrorCategory::Application {
             return Err(error.into());
@@ -129,6 +152,18 @@ pub(super) async fn write_page(
         written.extend(ready_positions.into_iter().zip(operations));
     }
     tx.commit().await?;
+    Ok(finish(map, target_side, page, last_key, failures, written))
+}
+
+/// The outcome of a page committed on the target: the rows written and the errors to log.
+fn finish(
+    map: &ResolvedMap,
+    target_side: Side,
+    page: Vec<Row>,
+    last_key: Key,
+    failures: Vec<(usize, EngineError)>,
+    written: Vec<(usize, Operation)>,
+) -> (Vec<Row>, Key, PageOutcome) {
     let source_side = target_side.other();
     let errors = failures
         .into_iter()
@@ -152,18 +187,46 @@ pub(super) async fn write_page(
             Operation::Delete { .. } => None,
         })
         .collect();
-    Ok((page, last_key, PageOutcome { written, errors }))
+    (page, last_key, PageOutcome { written, errors })
+}
+
+/// The layouts of the snapshots of one segment: the column names of the rows of each side, the
+/// same for every row of a scan and of a transform, so built once and shared (see
+/// [`SnapshotArrays`]).
+#[derive(Default)]
+pub(super) struct Layouts {
+    fno: Option<Arc<SnapshotLayout>>,
+    dataverse: Option<Arc<SnapshotLayout>>,
+}
+
+impl Layouts {
+    /// The layout of `row`'s columns on `side`: the last one when it matches, else a new one.
+    fn of(&mut self, side: Side, row: &Row) -> Arc<SnapshotLayout> {
+        let slot = match side {
+            Side::Fno => &mut self.fno,
+            Side::Dataverse => &mut self.dataverse,
+        };
+        match slot {
+            Some(layout) if layout.matches(row.keys().map(String::as_str)) => layout.clone(),
+            _ => {
+                let layout = Arc::new(SnapshotLayout::new(row.keys().map(String::as_str)));
+                *slot = Some(layout.clone());
+                layout
+            }
+        }
+    }
 }
 
 /// Snapshots keyed by the F&O key of each written row (the key both sides agree on), their
-/// values serialised straight from the rows: the same JSON objects as [`row_json`], without the
-/// tree in between.
-pub(super) fn snapshots_of<'m>(
-    map: &'m ResolvedMap,
+/// values serialised straight from the rows as arrays in the layout's order; the Dataverse array
+/// is left out when it holds the same values as the F&O one.
+pub(super) fn snapshots_of(
+    map: &ResolvedMap,
     source_side: Side,
     page: &[Row],
     written: &[(usize, Row)],
-) -> Vec<SnapshotText<'m>> {
+    layouts: &mut Layouts,
+) -> Vec<SnapshotArrays> {
     let now = Timestamp::now();
     written
         .iter()
@@ -174,22 +237,19 @@ pub(super) fn snapshots_of<'m>(
                 Side::Dataverse => (target_row, source_row),
             };
             let key = Key::from_row(fno_row, &map.fno_keys)?;
-            Some(SnapshotText {
-                map_id: map.id(),
+            let same = fno_row.values().eq(dv_row.values());
+            Some(SnapshotArrays {
                 key: key_text(&key),
-                fno_values: json_text(fno_row),
+                fno_layout: layouts.of(Side::Fno, fno_row),
+                fno_values: values_array_text(fno_row.values()),
                 fno_version: None,
-                dataverse_values: json_text(dv_row),
+                dataverse_layout: layouts.of(Side::Dataverse, dv_row),
+                dataverse_values: (!same).then(|| values_array_text(dv_row.values())),
                 dataverse_version: None,
                 synced_at: now,
             })
         })
         .collect()
-}
-
-/// A row as the text of its JSON object.
-fn json_text(row: &Row) -> String {
-    serde_json::to_string(row).unwrap_or_else(|_| row_json(row).to_string())
 }
 
 #[cfg(test)]
@@ -198,7 +258,7 @@ mod tests {
     use crate::endpoint::Value;
 
     #[test]
-    fn json_text_is_the_text_of_row_json() {
+    fn values_array_text_holds_the_values_of_row_json_in_order() {
         let row: Row = [
             ("n", Value::Null),
             ("b", Value::Bool(true)),
@@ -211,6 +271,29 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        assert_eq!(json_text(&row), row_json(&row).to_string());
+        let expected: Vec<serde_json::Value> = row_json(&row)
+            .as_object()
+            .map(|o| o.values().cloned().collect())
+            .unwrap_or_default();
+        let text = values_array_text(row.values());
+        let parsed: Vec<serde_json::Value> = serde_json::from_str(&text).expect("JSON array");
+        assert_eq!(parsed, expected);
+    }
+
+    #[test]
+    fn layouts_are_shared_while_the_columns_stay_the_same() {
+        let row = |names: &[&str]| -> Row {
+            names
+                .iter()
+                .map(|n| (n.to_string(), Value::Integer(1)))
+                .collect()
+        };
+        let mut layouts = Layouts::default();
+        let first = layouts.of(Side::Fno, &row(&["a", "b"]));
+        let again = layouts.of(Side::Fno, &row(&["a", "b"]));
+        assert!(Arc::ptr_eq(&first, &again));
+        let other = layouts.of(Side::Fno, &row(&["b", "a"]));
+        assert_eq!(other.columns(), ["b".to_string(), "a".to_string()]);
+        assert!(!Arc::ptr_eq(&first, &other));
     }
 }

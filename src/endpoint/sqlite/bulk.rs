@@ -1,0 +1,177 @@
+//! The initial sync's page writes on SQLite through rusqlite: a page of upserts in one
+//! transaction, bound straight from the rows into prepared statements on a blocking thread.
+//!
+//! Why not sqlx here, when every other write on SQLite goes through it: sqlx runs each SQLite
+//! connection on a worker thread and sends it every statement with owned copies of its bound
+//! values (a page of 1,000 five-column rows is 5,000 arguments built, copied and sent), and a
+//! transaction costs a channel round trip and a wake-up per statement (begin, the engine marker,
+//! savepoint, the upsert, release, unmark, commit). For an initial sync of a million rows that
+//! made writing the target the slowest stage of the copy in a profile, with malloc and free at
+//! the top of both threads. Here the values are bound from the rows where they are, 100 rows
+//! per prepared (and cached) statement: the fastest plain insert the engine's benchmark measured
+//! (`benches/engine_throughput.rs`, its raw limit).
+//!
+//! What is written is exactly what the sqlx path writes: the same write plan (column checks and
+//! value conversions, [`crate::endpoint::write_plan`]), the same `INSERT ... ON CONFLICT DO
+//! UPDATE` statement, the engine marker of [`crate::endpoint::capture`] inside the transaction
+//! (so capture triggers know the engine's writes), `BEGIN IMMEDIATE`, all or nothing. Pages the
+//! fast path does not cover (partial rows that update by key, deletes) are left to the sqlx path:
+//! [`upsert_page`] answers `Ok(false)` without writing anything. The connection is the file's own
+//! second writer, with the endpoint's settings, kept between pages; it waits for the pool's
+//! writers (and other processes) through the busy timeout like any other writer.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::endpoint::capture::APPLYING_TABLE;
+use crate::endpoint::ident::quote_ident;
+use crate::endpoint::write_plan::{plan, Chunk, ChunkKind, ChunkLimits, Report};
+use crate::endpoint::{EndpointError, Operation, Result, Schema, Value};
+
+use super::MAX_PARAMETERS;
+
+/// Rows per statement: the better of 1 and 100 rows per statement in the raw measurement.
+const LIMITS: ChunkLimits = ChunkLimits {
+    max_parameters: MAX_PARAMETERS,
+    max_rows: 100,
+};
+
+/// The bulk writer's connection to one database file, opened on first use.
+pub(super) struct BulkWrites {
+    path: PathBuf,
+    busy_timeout: Duration,
+    connection: Mutex<Option<Connection>>,
+}
+
+impl BulkWrites {
+    pub fn new(path: &Path, busy_timeout: Duration) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            busy_timeout,
+            connection: Mutex::new(None),
+        }
+    }
+
+    /// Closes the connection (the endpoint is closing).
+    pub fn close(&self) {
+        self.connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+
+    fn open(&self) -> rusqlite::Result<Connection> {
+        let connection = Connection::open(&self.path)?;
+        connection.busy_timeout(self.busy_timeout)?;
+        connection.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        )?;
+        Ok(connection)
+    }
+
+    /// Writes `operations` as the engine in one transaction and commits it; `Ok(false)` when they
+    /// need the general path (nothing written). The operations come back either way.
+    pub async fn upsert_page(
+        self: &Arc<Self>,
+        endpoint: &str,
+        schema: Arc<Schema>,
+        operations: Vec<Operation>,
+    ) -> (Vec<Operation>, Result<bool>) {
+        let this = self.clone();
+        let name = endpoint.to_string();
+        let joined = tokio::task::spawn_blocking(move || {
+            let written = this.upsert_blocking(&name, &schema, &operations);
+            (operations, written)
+        })
+        .await;
+        match joined {
+            Ok(done) => done,
+            Err(e) => (
+                Vec::new(),
+                Err(EndpointError::BulkWorker {
+                    endpoint: endpoint.to_string(),
+                    reason: e.to_string(),
+                }),
+            ),
+        }
+    }
+
+    fn upsert_blocking(
+        &self,
+        endpoint: &str,
+        schema: &Schema,
+        operations: &[Operation],
+    ) -> Result<bool> {
+        let chunks = plan(endpoint, schema, operations, LIMITS, Report::Nothing)?;
+        let covered = chunks.iter().all(|chunk| {
+            matches!(&chunk.kind, ChunkKind::Upsert { returning, missing_required, .. }
+                if returning.is_empty() && missing_required.is_empty())
+        });
+        if !covered {
+            return Ok(false);
+        }
+        let native = |action: &str, table: Option<&str>| {
+            let action = action.to_string();
+            let table = table.map(str::to_string);
+            move |e: rusqlite::Error| {
+                EndpointError::sqlite_native(endpoint, action.as_str(), table.as_deref(), e)
+            }
+        };
+        let mut slot = self
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if slot.is_none() {
+            *slot = Some(self.open().map_err(native("open the bulk writer", None))?);
+        }
+        let Some(connection) = slot.as_mut() else {
+            return Ok(false);
+        };
+        let tx = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(native("begin a write transaction", None))?;
+        let marker = quote_ident(APPLYING_TABLE);
+        tx.execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS {marker} (origin TEXT NOT NULL); \
+             INSERT INTO {marker} (origin) VALUES ('engine');"
+        ))
+        .map_err(native("mark the transaction as the engine's", None))?;
+        for chunk in &chunks {
+            let table = chunk.table.name.as_str();
+            let action = format!("upsert into \"{table}\"");
+            let error = native(&action, Some(table));
+            let mut statement = tx.prepare_cached(&upsert_sql(chunk)).map_err(&error)?;
+            for (i, value) in chunk.values.iter().enumerate() {
+                let at = i + 1;
+                match value.as_ref() {
+                    Value::Null => statement.raw_bind_parameter(at, rusqlite::types::Null),
+                    Value::Bool(b) => statement.raw_bind_parameter(at, i64::from(*b)),
+                    Value::Integer(n) => statement.raw_bind_parameter(at, *n),
+                    Value::Real(r) => statement.raw_bind_parameter(at, *r),
+                    Value::Text(t) => statement.raw_bind_parameter(at, t.as_str()),
+                }
+                .map_err(&error)?;
+            }
+            statement.raw_execute().map_err(&error)?;
+        }
+        tx.execute_batch(&format!("DELETE FROM {marker}"))
+            .map_err(native("unmark the engine's transaction", None))?;
+        tx.commit().map_err(native("commit", None))?;
+        Ok(true)
+    }
+}
+
+/// The chunk's `INSERT ... ON CONFLICT DO UPDATE` (the sqlx path's statement for whole rows).
+fn upsert_sql(chunk: &Chunk<'_, '_>) -> String {
+    match &chunk.kind {
+        ChunkKind::Upsert {
+            columns,
+            key_columns,
+            ..
+        } => super::write::upsert_sql(chunk, columns, key_columns),
+        ChunkKind::Delete { .. } => String::new(),
+    }
+}

@@ -1,0 +1,176 @@
+//! Bulk snapshot writes through rusqlite: the initial sync's snapshots, a million rows at a time.
+//!
+//! Why not sqlx here, when every other write of the store goes through it: sqlx runs each SQLite
+//! connection on a worker thread and sends it every statement with owned copies of its bound
+//! values, one channel hand-off and wake-up per statement. For an initial sync that copy of
+//! every snapshot value, and the statement's thousands of arguments built and sent per page,
+//! made recording snapshots the slowest stage of the copy in a profile (malloc and free at the
+//! top on both threads). Here a page's snapshots are bound straight from their texts into a
+//! prepared statement on a blocking thread (`spawn_blocking`), like the SQLite endpoint's scans
+//! (`src/endpoint/sqlite/scan.rs`). rusqlite links the same `libsqlite3-sys` as sqlx (one SQLite
+//! library in the process).
+//!
+//! The connection is the store file's own second writer, kept between writes, with the store's
+//! settings (WAL, the same `synchronous` level, the same busy timeout): each write is one
+//! `BEGIN IMMEDIATE` transaction, so it waits for the sqlx writer (and other processes) like any
+//! other writer and commits everything or nothing. It is not part of a [`super::StoreTx`]: the
+//! initial sync commits a page's snapshots first and its progress after (see
+//! `src/engine/initial/copy.rs`), so a crash between the two re-copies the page and rewrites the
+//! same snapshots, never records progress for rows without snapshots.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+
+use super::error::StoreError;
+use super::snapshots::SnapshotArrays;
+use super::Store;
+
+/// Snapshots per INSERT statement (the better of 1 and 100 rows per statement in the bench's
+/// raw measurement; 9 parameters each, far below SQLite's limit).
+const ROWS_PER_STATEMENT: usize = 100;
+
+/// The bulk writer's connection to the store file, opened on first use.
+#[derive(Debug)]
+pub(super) struct BulkWriter {
+    path: PathBuf,
+    busy_timeout: Duration,
+    /// `PRAGMA synchronous` value: the store's durability.
+    synchronous: &'static str,
+    connection: Mutex<Option<Connection>>,
+}
+
+impl BulkWriter {
+    pub(super) fn new(path: PathBuf, busy_timeout: Duration, synchronous: &'static str) -> Self {
+        Self {
+            path,
+            busy_timeout,
+            synchronous,
+            connection: Mutex::new(None),
+        }
+    }
+
+    /// Closes the connection (the store is closing).
+    pub(super) fn close(&self) {
+        self.connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+
+    fn open(&self) -> rusqlite::Result<Connection> {
+        let connection = Connection::open(&self.path)?;
+        connection.busy_timeout(self.busy_timeout)?;
+        connection.execute_batch(&format!(
+            "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+            self.synchronous
+        ))?;
+        Ok(connection)
+    }
+
+    fn write_blocking(&self, map_id: &str, snapshots: &[SnapshotArrays]) -> Result<(), StoreError> {
+        let native = |operation: &'static str| {
+            move |source: rusqlite::Error| StoreError::Native { operation, source }
+        };
+        let mut slot = self
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if slot.is_none() {
+            *slot = Some(self.open().map_err(native("open the bulk writer"))?);
+        }
+        let Some(connection) = slot.as_mut() else {
+            return Ok(());
+        };
+        let tx = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(native("start a snapshot transaction"))?;
+        let mut ids: HashMap<&str, i64> = HashMap::new();
+        {
+            let mut find = tx
+                .prepare_cached("SELECT id FROM snapshot_layouts WHERE columns = ?1")
+                .map_err(native("read snapshot layouts"))?;
+            let mut add = tx
+                .prepare_cached("INSERT INTO snapshot_layouts (columns) VALUES (?1) RETURNING id")
+                .map_err(native("write snapshot layouts"))?;
+            for s in snapshots {
+                for text in [s.fno_layout.text(), s.dataverse_layout.text()] {
+                    if ids.contains_key(text) {
+                        continue;
+                    }
+                    let found: Option<i64> = find
+                        .query_row([text], |row| row.get(0))
+                        .optional()
+                        .map_err(native("read snapshot layouts"))?;
+                    let id = match found {
+                        Some(id) => id,
+                        None => add
+                            .query_row([text], |row| row.get(0))
+                            .map_err(native("write snapshot layouts"))?,
+                    };
+                    ids.insert(text, id);
+                }
+            }
+        }
+        for chunk in snapshots.chunks(ROWS_PER_STATEMENT) {
+            let mut insert = tx
+                .prepare_cached(&insert_sql(chunk.len()))
+                .map_err(native("write snapshots"))?;
+            for (i, s) in chunk.iter().enumerate() {
+                let at = i * 9;
+                let layout_id = |text: &str| ids.get(text).copied();
+                let bind = (|| {
+                    insert.raw_bind_parameter(at + 1, map_id)?;
+                    insert.raw_bind_parameter(at + 2, s.key.as_str())?;
+                    insert.raw_bind_parameter(at + 3, layout_id(s.fno_layout.text()))?;
+                    insert.raw_bind_parameter(at + 4, s.fno_values.as_str())?;
+                    insert.raw_bind_parameter(at + 5, s.fno_version.as_deref())?;
+                    insert.raw_bind_parameter(at + 6, layout_id(s.dataverse_layout.text()))?;
+                    insert.raw_bind_parameter(at + 7, s.dataverse_values.as_deref())?;
+                    insert.raw_bind_parameter(at + 8, s.dataverse_version.as_deref())?;
+                    insert.raw_bind_parameter(at + 9, s.synced_at.as_millis())
+                })();
+                bind.map_err(native("write snapshots"))?;
+            }
+            insert.raw_execute().map_err(native("write snapshots"))?;
+        }
+        tx.commit().map_err(native("commit snapshots"))
+    }
+}
+
+/// A multi-row upsert of `rows` snapshots (the columns of migration 0004).
+fn insert_sql(rows: usize) -> String {
+    let one = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    format!(
+        "INSERT INTO snapshots (map_id, key_text, fno_layout, fno_values, fno_version, \
+         dataverse_layout, dataverse_values, dataverse_version, synced_at) VALUES {} \
+         ON CONFLICT (map_id, key_text) DO UPDATE SET \
+         fno_layout = excluded.fno_layout, fno_values = excluded.fno_values, \
+         fno_version = excluded.fno_version, dataverse_layout = excluded.dataverse_layout, \
+         dataverse_values = excluded.dataverse_values, \
+         dataverse_version = excluded.dataverse_version, synced_at = excluded.synced_at",
+        vec![one; rows].join(", ")
+    )
+}
+
+impl Store {
+    /// Writes snapshots of `map_id` built from rows (see [`SnapshotArrays`]) in one store
+    /// transaction of their own, replacing earlier ones of the same key; see the module docs.
+    pub async fn write_snapshot_arrays(
+        &self,
+        map_id: &str,
+        snapshots: Vec<SnapshotArrays>,
+    ) -> Result<(), StoreError> {
+        if snapshots.is_empty() {
+            return Ok(());
+        }
+        let bulk: Arc<BulkWriter> = self.bulk.clone();
+        let map_id = map_id.to_string();
+        tokio::task::spawn_blocking(move || bulk.write_blocking(&map_id, &snapshots))
+            .await
+            .map_err(|e| StoreError::Worker(e.to_string()))?
+    }
+}
