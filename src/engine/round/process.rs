@@ -4,10 +4,8 @@
 //! a placeholder created for a missing parent, a held child, an open breaker (rejection and the
 //! half-open probe are per entry), a system failure (retried with backoff, [`super::retry`]).
 //! The entry is a reference; the row is read now, at processing time, as dual-write async does.
-//! - **Concurrency**: when the row's version moved on since the change was queued, the entry is
-//!   skipped (a newer entry exists for the newer version); nothing is written for it.
-//! - No phantom updates, conflicts and rows created on both sides follow the rules both paths
-//!   share ([`super::rules`]).
+//! - Concurrency skip, no phantom updates, conflicts and rows created on both sides follow the
+//!   rules both paths share ([`super::rules`]).
 //! - Application failures (value map, lookup not found, constraints) go to the error log and the
 //!   entry is failed (retry from the CLI once fixed); system failures are rescheduled.
 //!
@@ -158,10 +156,8 @@ pub(super) async fn apply(
     let versions = source
         .row_versions(map.table(source_side), std::slice::from_ref(&key))
         .await?;
-    if let Some(Some(version)) = versions.first() {
-        if version.to_string() != entry.row_version {
-            return Ok(Outcome::Skipped);
-        }
+    if rules::moved_on(entry, versions.first().copied().flatten()) {
+        return Ok(Outcome::Skipped);
     }
     let target_key = translate_key(map, source_side, &key)
         .ok_or_else(|| bad_key(map, "a key column of the other side has no field"))?;
@@ -171,12 +167,8 @@ pub(super) async fn apply(
         }
         let fno_key = rules::fno_key(source_side, &key, &target_key);
         let mut tx = target.begin().await?;
-        tx.apply_bulk(&[Operation::Delete {
-            table: map.table(target_side).to_string(),
-            key_columns: map.keys(target_side).to_vec(),
-            key: target_key,
-        }])
-        .await?;
+        tx.apply_bulk(&[rules::delete(map, target_side, target_key)])
+            .await?;
         tx.commit().await?;
         return Ok(Outcome::Deleted(key_text(&fno_key)));
     }

@@ -4,6 +4,8 @@
 //! Both paths read the same things (the source row, its snapshot, the target row) and must come
 //! to the same decision, so the decision lives here once and each path only says how it reads
 //! (a whole batch per round trip, or one row) and how it writes:
+//! - **Concurrency** ([`moved_on`]): when the row's version moved on since the change was
+//!   queued, the entry is skipped (a newer entry exists for the newer version).
 //! - **No phantom updates** ([`source_changed`]): when the source row still equals its snapshot
 //!   (the state both sides had after the last sync) on the columns the map carries, nothing is
 //!   written. This is also what settles a bidirectional map after one round.
@@ -25,7 +27,7 @@
 //! - What a written row leaves ([`Candidate::settle`]): the snapshot of both sides as written,
 //!   the conflict record when there was one, and the placeholder it hydrates.
 
-use crate::endpoint::{Key, Row, Value};
+use crate::endpoint::{Key, Operation, Row, Value};
 use crate::model::{MapDirection, Side};
 use crate::store::{
     KeyText, NewConflict, PlaceholderRef, QueueEntry, SideSnapshot, Snapshot, Timestamp,
@@ -35,6 +37,21 @@ use super::super::rows::{comparable, key_text, row_json};
 use super::super::transform::transform_row;
 use super::super::ResolvedMap;
 use super::missing_parent;
+
+/// Whether the source row's version (none when the endpoint captured none) moved on since
+/// `entry` was queued.
+pub(super) fn moved_on(entry: &QueueEntry, version: Option<i64>) -> bool {
+    version.is_some_and(|v| v.to_string() != entry.row_version)
+}
+
+/// The operation that deletes the row of `side` with this key.
+pub(super) fn delete(map: &ResolvedMap, side: Side, key: Key) -> Operation {
+    Operation::Delete {
+        table: map.table(side).to_string(),
+        key_columns: map.keys(side).to_vec(),
+        key,
+    }
+}
 
 /// The key of a row on F&O (the snapshot's key), from its key on the source side and on the
 /// target side.

@@ -147,7 +147,7 @@ async fn current<'a>(
         .await?;
     let mut by_key: HashMap<MatchKey, (&QueueEntry, Key)> = HashMap::new();
     for ((entry, key), version) in live.into_iter().zip(versions) {
-        if version.is_some_and(|v| v.to_string() != entry.row_version) {
+        if rules::moved_on(entry, version) {
             settled.skipped.push(entry.id);
             continue;
         }

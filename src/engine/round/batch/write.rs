@@ -39,16 +39,7 @@ pub(super) async fn apply(
         candidates.into_iter().partition(|c| c.from == source_side);
     let delete_ops: Vec<(&QueueEntry, Operation)> = deletes
         .iter()
-        .map(|(entry, _, target_key)| {
-            (
-                *entry,
-                Operation::Delete {
-                    table: map.table(target_side).to_string(),
-                    key_columns: map.keys(target_side).to_vec(),
-                    key: target_key.clone(),
-                },
-            )
-        })
+        .map(|(entry, _, target_key)| (*entry, rules::delete(map, target_side, target_key.clone())))
         .collect();
     let written = write(engine, map, target_side, &forward, delete_ops, settled).await?;
     for (entry, key, target_key) in &deletes {
