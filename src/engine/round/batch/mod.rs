@@ -22,8 +22,8 @@
 //!   fallback to the per-entry path;
 //! - [`candidates`]: the reads and the decision per row (skip, unchanged, delete, or a
 //!   [`Candidate`](super::rules::Candidate) with its winner), with the rules of [`super::rules`];
-//! - [`write`](mod@write): the target transactions (the winners, and conflicts won by the target written
-//!   back to the source side), isolating the rows the target refuses so only they fail;
+//! - [`write`](mod@write): the target transactions (the winners, and conflicts won by the target
+//!   written back to the source side), isolating the rows the target refuses so only they fail;
 //! - [`settled`]: what the batch came to, committed to the store in one transaction.
 
 mod candidates;
