@@ -7,10 +7,10 @@
 //!    not data), advancing the cursor in the same store transaction.
 //! 3. [`Engine::process_queue`] claims entries in the store's order (group sequence, wave, FIFO),
 //!    with parallel workers per entity group ([`workers`]), and applies each claimed batch per
-//!    map and source side ([`batch`], with the rules of [`process`]): concurrency skip, conflict
-//!    detection by snapshots with the primary side winning (a key with no snapshot that both
-//!    sides hold was created on both: a conflict too), upsert by integration key, snapshot
-//!    update.
+//!    map and source side ([`batch`], with the rules of [`rules`]; [`process`] for the entries
+//!    that must go one by one): concurrency skip, conflict detection by snapshots with the
+//!    primary side winning (a key with no snapshot that both sides hold was created on both: a
+//!    conflict too), upsert by integration key, snapshot update.
 //!
 //! [`Engine::sync_once`] does 2 and 3 until the queue has nothing ready. Around each entry:
 //! - `missing_parent`: a lookup that finds no parent row creates a placeholder parent (maps
@@ -27,7 +27,9 @@ mod alert_rules;
 mod batch;
 mod missing_parent;
 mod process;
+mod reads;
 mod retry;
+mod rules;
 mod workers;
 
 use std::time::Duration;

@@ -1,40 +1,32 @@
 //! Applying one queue entry.
 //!
+//! The batched path ([`super::batch`]) hands entries here when they must be handled one by one:
+//! a placeholder created for a missing parent, a held child, an open breaker (rejection and the
+//! half-open probe are per entry), a system failure (retried with backoff, [`super::retry`]).
 //! The entry is a reference; the row is read now, at processing time, as dual-write async does.
-//! - **Concurrency**: when the row's version moved on since the change was queued, the entry is
-//!   skipped (a newer entry exists for the newer version); nothing is written for it.
-//! - **No phantom updates**: when the source row still equals its snapshot (the state both sides
-//!   had after the last sync) on the columns the map carries, nothing is written. This is also what
-//!   settles a bidirectional map after one round.
-//! - **Conflicts**: when the target row also differs from its snapshot, both sides changed since
-//!   the last sync. The map's primary side (F&O when unset) wins: its row is written to the other
-//!   side (whichever side the entry came from), and the losing values are recorded as a conflict,
-//!   not as an error. Only bidirectional maps have conflicts; a one-way map's source always wins.
-//!   A target that changed to exactly what the source would write (plain fields equal, lookups
-//!   as synced) is no conflict: that is what a crash between the target's commit and the
-//!   snapshot's leaves, and the round settles it.
-//! - **Created on both sides**: a row with no snapshot was never synced (the initial sync and
-//!   every applied entry write one), so when the target holds the key too, both sides created it
-//!   since the last sync: a conflict like any other, whatever the values (with no snapshot there is
-//!   no way to tell a crash's leftover from two creations). A placeholder the engine created on the target is the exception: the
-//!   real row hydrates it. The decision this takes: an initial sync run with `snapshots: false`
-//!   leaves every copied row without one, so the first change of such a row after it is a
-//!   conflict that the primary side wins.
+//! - Concurrency skip, no phantom updates, conflicts and rows created on both sides follow the
+//!   rules both paths share ([`super::rules`]).
 //! - Application failures (value map, lookup not found, constraints) go to the error log and the
 //!   entry is failed (retry from the CLI once fixed); system failures are rescheduled.
+//!
+//! This is not a batch of one: the batch defers missing parents and system failures instead of
+//! handling them, and isolates an application failure as a failed row, while here a missing
+//! parent creates a placeholder and retries the lookup, and every error reaches
+//! [`process_entry`], which holds, reschedules or fails the entry. The steps in between (reading
+//! rows, the decision, the records a write leaves) are shared instead.
 
 use std::time::Duration;
 
-use crate::endpoint::{ErrorCategory, Key, Operation, Row, Value};
-use crate::model::{MapDirection, Side};
-use crate::store::{
-    self, NewConflict, NewError, Op, PlaceholderRef, QueueEntry, SideSnapshot, Snapshot, Timestamp,
-};
+use crate::endpoint::{ErrorCategory, Key, Operation, Row};
+use crate::model::Side;
+use crate::store::{self, NewError, Op, QueueEntry, Timestamp};
 
-use super::super::rows::{comparable, key_of, key_text, row_json, translate_key};
+use super::super::rows::{key_of, key_text, translate_key};
 use super::super::transform::transform_row;
 use super::super::{Engine, EngineError, LookupResolver, ResolvedMap};
+use super::reads::read_one;
 use super::retry::{self, Failure};
+use super::rules::{self, Applied, Candidate};
 use super::{missing_parent, RoundOptions, RoundReport};
 
 /// What processing an entry came to.
@@ -43,9 +35,8 @@ pub(super) enum Outcome {
     Skipped,
     /// Nothing to write.
     Unchanged,
-    /// Written; the snapshot to keep, the conflict if both sides had changed, and the row
-    /// written (which hydrates it if it was a placeholder).
-    Applied(Box<(Snapshot, Option<NewConflict>, PlaceholderRef)>),
+    /// Written; what it leaves in the store.
+    Applied(Box<Applied>),
     /// A delete was applied.
     Deleted(crate::store::KeyText),
 }
@@ -86,7 +77,11 @@ pub(super) async fn process_entry(
             report.unchanged += 1;
         }
         Ok(Outcome::Applied(applied)) => {
-            let (snapshot, conflict, written) = *applied;
+            let Applied {
+                snapshot,
+                conflict,
+                written,
+            } = *applied;
             tx.upsert_snapshots(std::slice::from_ref(&snapshot)).await?;
             tx.hydrate_placeholders(std::slice::from_ref(&written), now)
                 .await?;
@@ -161,28 +156,19 @@ pub(super) async fn apply(
     let versions = source
         .row_versions(map.table(source_side), std::slice::from_ref(&key))
         .await?;
-    if let Some(Some(version)) = versions.first() {
-        if version.to_string() != entry.row_version {
-            return Ok(Outcome::Skipped);
-        }
+    if rules::moved_on(entry, versions.first().copied().flatten()) {
+        return Ok(Outcome::Skipped);
     }
     let target_key = translate_key(map, source_side, &key)
         .ok_or_else(|| bad_key(map, "a key column of the other side has no field"))?;
-    let fno_key = match source_side {
-        Side::Fno => key.clone(),
-        Side::Dataverse => target_key.clone(),
-    };
     if entry.op == Op::Delete {
         if !map.map.sync_deletes {
             return Ok(Outcome::Skipped);
         }
+        let fno_key = rules::fno_key(source_side, &key, &target_key);
         let mut tx = target.begin().await?;
-        tx.apply_bulk(&[Operation::Delete {
-            table: map.table(target_side).to_string(),
-            key_columns: map.keys(target_side).to_vec(),
-            key: target_key,
-        }])
-        .await?;
+        tx.apply_bulk(&[rules::delete(map, target_side, target_key)])
+            .await?;
         tx.commit().await?;
         return Ok(Outcome::Deleted(key_text(&fno_key)));
     }
@@ -190,81 +176,19 @@ pub(super) async fn apply(
         // Deleted since; its delete has an entry of its own.
         return Ok(Outcome::Skipped);
     };
-    let snapshot = engine.store.snapshot(map.id(), &key_text(&fno_key)).await?;
-    let source_changed = snapshot.as_ref().is_none_or(|s| {
-        differs(
-            &source_row,
-            &s.side(source_side).values,
-            carried(map, source_side, target_side),
-        )
-    });
-    if !source_changed {
+    let fno_text = key_text(&rules::fno_key(source_side, &key, &target_key));
+    let snapshot = engine.store.snapshot(map.id(), &fno_text).await?;
+    if !rules::source_changed(map, source_side, &source_row, snapshot.as_ref()) {
         return Ok(Outcome::Unchanged);
     }
     let target_row = read_one(engine, map, target_side, &target_key).await?;
-    let target_changed = map.map.direction == MapDirection::Bidirectional
-        && match (&snapshot, &target_row) {
-            (Some(s), Some(row)) => target_conflicts(map, target_side, &source_row, row, s),
-            // Never synced, yet on both sides: created on both since the last sync.
-            (None, Some(_)) => !is_placeholder(engine, map, target_side, &target_key).await?,
-            (_, None) => false,
-        };
-    let primary = map.map.primary.unwrap_or(Side::Fno);
-    // The side whose row is written to the other: the source, unless the target is the primary
-    // side of a conflict.
-    let (from, from_row, to_row) = match (&target_row, target_changed && primary == target_side) {
-        (Some(row), true) => (target_side, row.clone(), Some(source_row.clone())),
-        _ => (source_side, source_row.clone(), target_row.clone()),
-    };
-    let written = write(engine, map, from, &from_row).await?;
-    let conflict = target_changed.then(|| NewConflict {
-        map_id: map.id().to_string(),
-        key: key_text(&fno_key),
-        winning_side: from,
-        winning_values: row_json(&from_row),
-        losing_values: to_row.as_ref().map(row_json).unwrap_or_default(),
-    });
-    let written_key = if from == source_side {
-        &target_key
-    } else {
-        &key
-    };
-    let written_ref = missing_parent::hydrated_ref(map, from.other(), written_key);
-    let mut to_after = to_row.unwrap_or_default();
-    to_after.extend(written);
-    Ok(Outcome::Applied(Box::new((
-        synced_snapshot(map, key_text(&fno_key), from, from_row, to_after),
-        conflict,
-        written_ref,
-    ))))
-}
-
-/// The snapshot after writing `from_row` of side `from` over the other side's row, which is
-/// `to_after` once written.
-pub(super) fn synced_snapshot(
-    map: &ResolvedMap,
-    fno_key: crate::store::KeyText,
-    from: Side,
-    from_row: Row,
-    to_after: Row,
-) -> Snapshot {
-    let (fno_values, dataverse_values) = match from {
-        Side::Fno => (from_row, to_after),
-        Side::Dataverse => (to_after, from_row),
-    };
-    Snapshot {
-        map_id: map.id().to_string(),
-        key: fno_key,
-        fno: SideSnapshot {
-            values: row_json(&fno_values),
-            version: None,
-        },
-        dataverse: SideSnapshot {
-            values: row_json(&dataverse_values),
-            version: None,
-        },
-        synced_at: Timestamp::now(),
-    }
+    let placeholder = rules::asks_placeholder(map, target_row.as_ref(), snapshot.as_ref())
+        && is_placeholder(engine, map, target_side, &target_key).await?;
+    let keys = (key, target_key);
+    let rows = (source_row, target_row);
+    let candidate = Candidate::new(map, entry, keys, rows, snapshot.as_ref(), placeholder);
+    let written = write(engine, map, candidate.from, candidate.winning_row()).await?;
+    Ok(Outcome::Applied(Box::new(candidate.settle(map, written))))
 }
 
 /// Whether the row of `side` with this key is a placeholder the engine created and the real
@@ -333,93 +257,4 @@ async fn write(
     .await?;
     tx.commit().await?;
     Ok(resolved)
-}
-
-async fn read_one(
-    engine: &Engine,
-    map: &ResolvedMap,
-    side: Side,
-    key: &Key,
-) -> Result<Option<Row>, EngineError> {
-    let rows = engine
-        .endpoint(side)
-        .read_by_keys(map.table(side), map.keys(side), std::slice::from_ref(key))
-        .await?;
-    Ok(rows.into_iter().next())
-}
-
-/// The columns of `side` that the map carries to `other`.
-pub(super) fn carried(map: &ResolvedMap, side: Side, other: Side) -> Vec<&str> {
-    map.fields_to(other).map(|f| f.column(side)).collect()
-}
-
-/// Whether the target row changed since the last sync in a way that conflicts with the
-/// source's change: it differs from its snapshot and does not already hold the source's change.
-pub(super) fn target_conflicts(
-    map: &ResolvedMap,
-    target_side: Side,
-    source_row: &Row,
-    target_row: &Row,
-    snapshot: &Snapshot,
-) -> bool {
-    let carried_columns = carried(map, target_side, target_side.other());
-    differs(
-        target_row,
-        &snapshot.side(target_side).values,
-        carried_columns,
-    ) && !already_holds(map, target_side, source_row, target_row, snapshot)
-}
-
-/// Whether `target_row` already holds what `source_row` would write: its plain (not lookup)
-/// fields equal the transformed source values, and its lookup fields are unchanged since the
-/// snapshot on both sides. That is what a crash leaves between the target's commit and the
-/// store's (the row written, its snapshot not saved): the target changed since the snapshot, but
-/// to the source's own values, so it is settled, not reported as a conflict. Lookup fields are compared with the
-/// snapshot only (their target values need resolving), so a change that moved a lookup is still
-/// treated as a conflict after such a crash, the primary side winning as usual.
-fn already_holds(
-    map: &ResolvedMap,
-    target_side: Side,
-    source_row: &Row,
-    target_row: &Row,
-    snapshot: &Snapshot,
-) -> bool {
-    let Ok(expected) = transform_row(map, target_side, source_row, |f| f.lookup.is_none()) else {
-        return false;
-    };
-    let plain_agree = expected.iter().all(|(column, value)| {
-        comparable(value) == target_row.get(column).map(comparable).unwrap_or_default()
-    });
-    let lookups = |side: Side| -> Vec<&str> {
-        map.fields
-            .iter()
-            .filter(|f| f.lookup.is_some())
-            .map(|f| f.column(side))
-            .collect()
-    };
-    let source_side = target_side.other();
-    plain_agree
-        && !differs(
-            target_row,
-            &snapshot.side(target_side).values,
-            lookups(target_side),
-        )
-        && !differs(
-            source_row,
-            &snapshot.side(source_side).values,
-            lookups(source_side),
-        )
-}
-
-/// Whether `row` differs from the snapshot values on these columns (columns the snapshot does
-/// not hold are not compared).
-pub(super) fn differs(row: &Row, snapshot: &serde_json::Value, columns: Vec<&str>) -> bool {
-    columns.into_iter().any(|column| {
-        let Some(before) = snapshot.get(column) else {
-            return false;
-        };
-        let before = Value::from_json(before).unwrap_or(Value::Null);
-        let now = row.get(column).cloned().unwrap_or(Value::Null);
-        comparable(&before) != comparable(&now)
-    })
 }
