@@ -15,14 +15,39 @@ use std::time::Instant;
 use dualwrite::studio::Studio;
 use tauri::Manager;
 
+/// `$DUALWRITE_STUDIO_HOME`, when set: everything the app keeps lives under it (isolated
+/// end-to-end and benchmark runs, portable use).
+fn studio_home() -> Option<PathBuf> {
+    std::env::var_os("DUALWRITE_STUDIO_HOME").map(PathBuf::from)
+}
+
 /// Where the app keeps its files: the platform's config and data directories, or
-/// `$DUALWRITE_STUDIO_HOME/{config,data}` when set (isolated end-to-end runs, portable use).
+/// `$DUALWRITE_STUDIO_HOME/{config,data}` when set.
 fn app_dirs(app: &tauri::App) -> tauri::Result<(PathBuf, PathBuf)> {
-    if let Some(home) = std::env::var_os("DUALWRITE_STUDIO_HOME") {
-        let home = PathBuf::from(home);
+    if let Some(home) = studio_home() {
         return Ok((home.join("config"), home.join("data")));
     }
     Ok((app.path().app_config_dir()?, app.path().app_data_dir()?))
+}
+
+/// Opens the main window from its configuration (`create: false` in tauri.conf.json). Built
+/// here rather than by Tauri so that, under `$DUALWRITE_STUDIO_HOME`, the web view's own data
+/// (localStorage: the theme, the chart layout kept across restarts) lives there too instead of
+/// in the user's data directory, where isolated runs would share it with the real app.
+fn open_main_window(app: &tauri::App) -> tauri::Result<tauri::WebviewWindow> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == "main")
+        .cloned()
+        .unwrap_or_default();
+    let mut window = tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?;
+    if let Some(home) = studio_home() {
+        window = window.data_directory(home.join("webview"));
+    }
+    window.build()
 }
 
 /// Registers the plugins, state and commands on a builder (shared with the tests).
@@ -57,9 +82,8 @@ pub fn run() {
             let (config, data) = app_dirs(app)?;
             tracing::info!(config = %config.display(), data = %data.display(), "app directories");
             app.manage(Studio::new(&config, &data));
-            if let Some(window) = app.get_webview_window("main") {
-                webview_memory::economise(&window);
-            }
+            let window = open_main_window(app)?;
+            webview_memory::economise(&window);
             Ok(())
         })
         .run(tauri::generate_context!());
