@@ -13,6 +13,7 @@ pub mod endpoint;
 pub mod engine;
 pub mod import;
 pub mod model;
+mod native_sqlite;
 pub mod project_file;
 pub mod schema;
 pub mod store;

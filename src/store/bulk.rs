@@ -20,14 +20,15 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{OptionalExtension, TransactionBehavior};
 
 use super::error::StoreError;
 use super::snapshots::SnapshotArrays;
 use super::Store;
+use crate::native_sqlite::LazyConnection;
 
 /// Snapshots per INSERT statement (the better of 1 and 100 rows per statement in the bench's
 /// raw measurement; 9 parameters each, far below SQLite's limit).
@@ -36,108 +37,89 @@ const ROWS_PER_STATEMENT: usize = 100;
 /// The bulk writer's connection to the store file, opened on first use.
 #[derive(Debug)]
 pub(super) struct BulkWriter {
-    path: PathBuf,
-    busy_timeout: Duration,
-    /// `PRAGMA synchronous` value: the store's durability.
-    synchronous: &'static str,
-    connection: Mutex<Option<Connection>>,
+    connection: LazyConnection,
 }
 
 impl BulkWriter {
+    /// `synchronous` is the store's `PRAGMA synchronous` value (its durability).
     pub(super) fn new(path: PathBuf, busy_timeout: Duration, synchronous: &'static str) -> Self {
         Self {
-            path,
-            busy_timeout,
-            synchronous,
-            connection: Mutex::new(None),
+            connection: LazyConnection::new(
+                path,
+                busy_timeout,
+                format!("PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON;"),
+            ),
         }
     }
 
     /// Closes the connection (the store is closing).
     pub(super) fn close(&self) {
-        self.connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-    }
-
-    fn open(&self) -> rusqlite::Result<Connection> {
-        let connection = Connection::open(&self.path)?;
-        connection.busy_timeout(self.busy_timeout)?;
-        connection.execute_batch(&format!(
-            "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
-            self.synchronous
-        ))?;
-        Ok(connection)
+        self.connection.close();
     }
 
     fn write_blocking(&self, map_id: &str, snapshots: &[SnapshotArrays]) -> Result<(), StoreError> {
         let native = |operation: &'static str| {
             move |source: rusqlite::Error| StoreError::Native { operation, source }
         };
-        let mut slot = self
-            .connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if slot.is_none() {
-            *slot = Some(self.open().map_err(native("open the bulk writer"))?);
-        }
-        let Some(connection) = slot.as_mut() else {
-            return Ok(());
-        };
-        let tx = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(native("start a snapshot transaction"))?;
-        let mut ids: HashMap<&str, i64> = HashMap::new();
-        {
-            let mut find = tx
-                .prepare_cached("SELECT id FROM snapshot_layouts WHERE columns = ?1")
-                .map_err(native("read snapshot layouts"))?;
-            let mut add = tx
-                .prepare_cached("INSERT INTO snapshot_layouts (columns) VALUES (?1) RETURNING id")
-                .map_err(native("write snapshot layouts"))?;
-            for s in snapshots {
-                for text in [s.fno_layout.text(), s.dataverse_layout.text()] {
-                    if ids.contains_key(text) {
-                        continue;
-                    }
-                    let found: Option<i64> = find
-                        .query_row([text], |row| row.get(0))
-                        .optional()
+        self.connection
+            .with(native("open the bulk writer"), |connection| {
+                let tx = connection
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(native("start a snapshot transaction"))?;
+                let mut ids: HashMap<&str, i64> = HashMap::new();
+                {
+                    let mut find = tx
+                        .prepare_cached("SELECT id FROM snapshot_layouts WHERE columns = ?1")
                         .map_err(native("read snapshot layouts"))?;
-                    let id = match found {
-                        Some(id) => id,
-                        None => add
-                            .query_row([text], |row| row.get(0))
-                            .map_err(native("write snapshot layouts"))?,
-                    };
-                    ids.insert(text, id);
+                    let mut add = tx
+                        .prepare_cached(
+                            "INSERT INTO snapshot_layouts (columns) VALUES (?1) RETURNING id",
+                        )
+                        .map_err(native("write snapshot layouts"))?;
+                    for s in snapshots {
+                        for text in [s.fno_layout.text(), s.dataverse_layout.text()] {
+                            if ids.contains_key(text) {
+                                continue;
+                            }
+                            let found: Option<i64> = find
+                                .query_row([text], |row| row.get(0))
+                                .optional()
+                                .map_err(native("read snapshot layouts"))?;
+                            let id = match found {
+                                Some(id) => id,
+                                None => add
+                                    .query_row([text], |row| row.get(0))
+                                    .map_err(native("write snapshot layouts"))?,
+                            };
+                            ids.insert(text, id);
+                        }
+                    }
                 }
-            }
-        }
-        for chunk in snapshots.chunks(ROWS_PER_STATEMENT) {
-            let mut insert = tx
-                .prepare_cached(&insert_sql(chunk.len()))
-                .map_err(native("write snapshots"))?;
-            for (i, s) in chunk.iter().enumerate() {
-                let at = i * 9;
-                let layout_id = |text: &str| ids.get(text).copied();
-                let bind = (|| {
-                    insert.raw_bind_parameter(at + 1, map_id)?;
-                    insert.raw_bind_parameter(at + 2, s.key.as_str())?;
-                    insert.raw_bind_parameter(at + 3, layout_id(s.fno_layout.text()))?;
-                    insert.raw_bind_parameter(at + 4, s.fno_values.as_str())?;
-                    insert.raw_bind_parameter(at + 5, s.fno_version.as_deref())?;
-                    insert.raw_bind_parameter(at + 6, layout_id(s.dataverse_layout.text()))?;
-                    insert.raw_bind_parameter(at + 7, s.dataverse_values.as_deref())?;
-                    insert.raw_bind_parameter(at + 8, s.dataverse_version.as_deref())?;
-                    insert.raw_bind_parameter(at + 9, s.synced_at.as_millis())
-                })();
-                bind.map_err(native("write snapshots"))?;
-            }
-            insert.raw_execute().map_err(native("write snapshots"))?;
-        }
-        tx.commit().map_err(native("commit snapshots"))
+                for chunk in snapshots.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = tx
+                        .prepare_cached(&insert_sql(chunk.len()))
+                        .map_err(native("write snapshots"))?;
+                    for (i, s) in chunk.iter().enumerate() {
+                        let at = i * 9;
+                        let layout_id = |text: &str| ids.get(text).copied();
+                        let bind = (|| {
+                            insert.raw_bind_parameter(at + 1, map_id)?;
+                            insert.raw_bind_parameter(at + 2, s.key.as_str())?;
+                            insert.raw_bind_parameter(at + 3, layout_id(s.fno_layout.text()))?;
+                            insert.raw_bind_parameter(at + 4, s.fno_values.as_str())?;
+                            insert.raw_bind_parameter(at + 5, s.fno_version.as_deref())?;
+                            insert
+                                .raw_bind_parameter(at + 6, layout_id(s.dataverse_layout.text()))?;
+                            insert.raw_bind_parameter(at + 7, s.dataverse_values.as_deref())?;
+                            insert.raw_bind_parameter(at + 8, s.dataverse_version.as_deref())?;
+                            insert.raw_bind_parameter(at + 9, s.synced_at.as_millis())
+                        })();
+                        bind.map_err(native("write snapshots"))?;
+                    }
+                    insert.raw_execute().map_err(native("write snapshots"))?;
+                }
+                tx.commit().map_err(native("commit snapshots"))
+            })
     }
 }
 

@@ -20,11 +20,11 @@
 //! second writer, with the endpoint's settings, kept between pages; it waits for the pool's
 //! writers (and other processes) through the busy timeout like any other writer.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::TransactionBehavior;
 
 use crate::endpoint::capture::APPLYING_TABLE;
 use crate::endpoint::ident::quote_ident;
@@ -32,6 +32,7 @@ use crate::endpoint::write_plan::{plan, Chunk, ChunkKind, ChunkLimits, Report};
 use crate::endpoint::{EndpointError, Operation, Result, Schema, Value};
 
 use super::MAX_PARAMETERS;
+use crate::native_sqlite::LazyConnection;
 
 /// Rows per statement: the better of 1 and 100 rows per statement in the raw measurement.
 const LIMITS: ChunkLimits = ChunkLimits {
@@ -41,35 +42,24 @@ const LIMITS: ChunkLimits = ChunkLimits {
 
 /// The bulk writer's connection to one database file, opened on first use.
 pub(super) struct BulkWrites {
-    path: PathBuf,
-    busy_timeout: Duration,
-    connection: Mutex<Option<Connection>>,
+    connection: LazyConnection,
 }
 
 impl BulkWrites {
     pub fn new(path: &Path, busy_timeout: Duration) -> Self {
         Self {
-            path: path.to_path_buf(),
-            busy_timeout,
-            connection: Mutex::new(None),
+            connection: LazyConnection::new(
+                path.to_path_buf(),
+                busy_timeout,
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                    .to_string(),
+            ),
         }
     }
 
     /// Closes the connection (the endpoint is closing).
     pub fn close(&self) {
-        self.connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-    }
-
-    fn open(&self) -> rusqlite::Result<Connection> {
-        let connection = Connection::open(&self.path)?;
-        connection.busy_timeout(self.busy_timeout)?;
-        connection.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-        )?;
-        Ok(connection)
+        self.connection.close();
     }
 
     /// Writes `operations` as the engine in one transaction and commits it; `Ok(false)` when they
@@ -120,47 +110,40 @@ impl BulkWrites {
                 EndpointError::sqlite_native(endpoint, action.as_str(), table.as_deref(), e)
             }
         };
-        let mut slot = self
-            .connection
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if slot.is_none() {
-            *slot = Some(self.open().map_err(native("open the bulk writer", None))?);
-        }
-        let Some(connection) = slot.as_mut() else {
-            return Ok(false);
-        };
-        let tx = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(native("begin a write transaction", None))?;
-        let marker = quote_ident(APPLYING_TABLE);
-        tx.execute_batch(&format!(
-            "CREATE TABLE IF NOT EXISTS {marker} (origin TEXT NOT NULL); \
-             INSERT INTO {marker} (origin) VALUES ('engine');"
-        ))
-        .map_err(native("mark the transaction as the engine's", None))?;
-        for chunk in &chunks {
-            let table = chunk.table.name.as_str();
-            let action = format!("upsert into \"{table}\"");
-            let error = native(&action, Some(table));
-            let mut statement = tx.prepare_cached(&upsert_sql(chunk)).map_err(&error)?;
-            for (i, value) in chunk.values.iter().enumerate() {
-                let at = i + 1;
-                match value.as_ref() {
-                    Value::Null => statement.raw_bind_parameter(at, rusqlite::types::Null),
-                    Value::Bool(b) => statement.raw_bind_parameter(at, i64::from(*b)),
-                    Value::Integer(n) => statement.raw_bind_parameter(at, *n),
-                    Value::Real(r) => statement.raw_bind_parameter(at, *r),
-                    Value::Text(t) => statement.raw_bind_parameter(at, t.as_str()),
+        self.connection
+            .with(native("open the bulk writer", None), |connection| {
+                let tx = connection
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(native("begin a write transaction", None))?;
+                let marker = quote_ident(APPLYING_TABLE);
+                tx.execute_batch(&format!(
+                    "CREATE TABLE IF NOT EXISTS {marker} (origin TEXT NOT NULL); \
+                 INSERT INTO {marker} (origin) VALUES ('engine');"
+                ))
+                .map_err(native("mark the transaction as the engine's", None))?;
+                for chunk in &chunks {
+                    let table = chunk.table.name.as_str();
+                    let action = format!("upsert into \"{table}\"");
+                    let error = native(&action, Some(table));
+                    let mut statement = tx.prepare_cached(&upsert_sql(chunk)).map_err(&error)?;
+                    for (i, value) in chunk.values.iter().enumerate() {
+                        let at = i + 1;
+                        match value.as_ref() {
+                            Value::Null => statement.raw_bind_parameter(at, rusqlite::types::Null),
+                            Value::Bool(b) => statement.raw_bind_parameter(at, i64::from(*b)),
+                            Value::Integer(n) => statement.raw_bind_parameter(at, *n),
+                            Value::Real(r) => statement.raw_bind_parameter(at, *r),
+                            Value::Text(t) => statement.raw_bind_parameter(at, t.as_str()),
+                        }
+                        .map_err(&error)?;
+                    }
+                    statement.raw_execute().map_err(&error)?;
                 }
-                .map_err(&error)?;
-            }
-            statement.raw_execute().map_err(&error)?;
-        }
-        tx.execute_batch(&format!("DELETE FROM {marker}"))
-            .map_err(native("unmark the engine's transaction", None))?;
-        tx.commit().map_err(native("commit", None))?;
-        Ok(true)
+                tx.execute_batch(&format!("DELETE FROM {marker}"))
+                    .map_err(native("unmark the engine's transaction", None))?;
+                tx.commit().map_err(native("commit", None))?;
+                Ok(true)
+            })
     }
 }
 
