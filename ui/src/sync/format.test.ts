@@ -4,6 +4,7 @@ import {
   formatCount,
   formatDuration,
   formatEta,
+  formatPace,
   formatProgress,
   formatRate,
   formatValue,
@@ -27,6 +28,16 @@ describe("ETA", () => {
     expect(formatEta(null)).toBe("–");
     expect(formatEta(0.2)).toBe("less than 1 s left");
     expect(formatEta(90)).toBe("about 1 min 30 s left");
+  });
+});
+
+describe("pace", () => {
+  it("leaves out what is not known instead of showing a dash", () => {
+    expect(formatPace(0, null, true)).toBe("done");
+    expect(formatPace(1234, null, true)).toBe("1,234 rows/s · done");
+    expect(formatPace(1234, 90, false)).toBe("1,234 rows/s · about 1 min 30 s left");
+    expect(formatPace(0, 90, false)).toBe("about 1 min 30 s left");
+    expect(formatPace(0, null, false)).toBe("–");
   });
 });
 

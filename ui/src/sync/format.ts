@@ -34,6 +34,15 @@ export function formatRate(rowsPerSecond: number): string {
   return `${formatCount(Math.round(rowsPerSecond))} rows/s`;
 }
 
+/**
+ * The pace of one map's run: "1,234 rows/s · about 12 s left", "1,234 rows/s · done", or just
+ * "done" when no rate was measured (a map too small to time); "–" while nothing is known yet.
+ */
+export function formatPace(rowsPerSecond: number, etaSeconds: number | null | undefined, finished: boolean): string {
+  const parts = [formatRate(rowsPerSecond), formatEta(etaSeconds, finished)].filter((part) => part !== "–");
+  return parts.length === 0 ? "–" : parts.join(" · ");
+}
+
 /** Thousands separated with commas, independent of the machine's locale. */
 export function formatCount(n: number): string {
   const sign = n < 0 ? "-" : "";
