@@ -7,8 +7,9 @@
 //! 2. an async round (capture -> queue -> applied) of the same volume against the same limit;
 //! 3. initial sync SQLite -> PostgreSQL against COPY of the same rows (when
 //!    `DUALWRITE_TEST_PG_URL` is set);
-//! 4. live transactions of 1,000 records against the two bare commits of the same rows
-//!    (source transaction, then target transaction, no engine);
+//! 4. live transactions of 1,000 records, of new rows and of updates of existing ones, against
+//!    the two bare commits of the same rows (source transaction, then target transaction, no
+//!    engine; see `engine_throughput/live.rs`);
 //! 5. the peak RSS of the initial sync (VmHWM, reset through `/proc/self/clear_refs` first).
 //!
 //! A plain `main` rather than criterion: one 1,000,000-row run takes tens of seconds and the
@@ -24,11 +25,13 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use dualwrite::engine::live::{LiveOptions, TxnRow};
 use dualwrite::engine::{Engine, InitialSyncOptions, RoundOptions};
 use dualwrite::model::Side;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection, SqlitePool};
+
+#[path = "engine_throughput/live.rs"]
+mod live;
 
 const FNO_SCHEMA: &str = "
 CREATE TABLE ItemEntity (ItemId TEXT NOT NULL PRIMARY KEY, Name TEXT NOT NULL, Qty INTEGER,
@@ -88,12 +91,22 @@ fn project_json(dv_kind: &str, dv_url: &str) -> String {
 
 /// The values of row `i` (1-based), the same in every stage.
 fn row_values(i: u64) -> (String, String, i64, f64, String) {
+    row_version(i, 0)
+}
+
+/// The values of row `i` after `version` updates (version 0: as inserted); the key stays.
+fn row_version(i: u64, version: u64) -> (String, String, i64, f64, String) {
+    let name = if version == 0 {
+        format!("Item {i}")
+    } else {
+        format!("Item {i} v{version}")
+    };
     (
         format!("I-{i:07}"),
-        format!("Item {i}"),
-        i64::try_from(i % 1000).unwrap_or(0),
-        i as f64 * 0.01,
-        format!("note {}", i * 7919 % 100_003),
+        name,
+        i64::try_from((i + version) % 1000).unwrap_or(0),
+        (i + version) as f64 * 0.01,
+        format!("note {}", (i + version) * 7919 % 100_003),
     )
 }
 
@@ -198,8 +211,29 @@ fn rate(rows: u64, time: Duration) -> f64 {
 /// Rows `first..first + n` into `table` in one transaction of prepared INSERTs, `per` rows per
 /// statement.
 async fn insert_rows(pool: &SqlitePool, table: &str, first: u64, n: u64, per: usize) {
+    write_rows(pool, table, "", first, n, per, 0).await;
+}
+
+/// Rows `first..first + n` at `version` (see [`row_version`]) into `table` in one transaction of
+/// prepared multi-row INSERTs ending with `conflict` (e.g. an `ON CONFLICT ... DO UPDATE`
+/// clause), `per` rows per statement.
+async fn write_rows(
+    pool: &SqlitePool,
+    table: &str,
+    conflict: &str,
+    first: u64,
+    n: u64,
+    per: usize,
+    version: u64,
+) {
     let one = "(?, ?, ?, ?, ?)";
-    let full = format!("INSERT INTO {table} VALUES {}", vec![one; per].join(", "));
+    let statement = |count: usize| {
+        format!(
+            "INSERT INTO {table} VALUES {}{conflict}",
+            vec![one; count].join(", ")
+        )
+    };
+    let full = statement(per);
     let mut conn = pool.acquire().await.expect("connection");
     sqlx::raw_sql("BEGIN IMMEDIATE")
         .execute(&mut *conn)
@@ -213,12 +247,12 @@ async fn insert_rows(pool: &SqlitePool, table: &str, first: u64, n: u64, per: us
         let sql = if count == per {
             full.as_str()
         } else {
-            partial = format!("INSERT INTO {table} VALUES {}", vec![one; count].join(", "));
+            partial = statement(count);
             partial.as_str()
         };
         let mut query = sqlx::query(sql);
         for k in i..i + count as u64 {
-            let (a, b, c, d, e) = row_values(k);
+            let (a, b, c, d, e) = row_version(k, version);
             query = query.bind(a).bind(b).bind(c).bind(d).bind(e);
         }
         query.execute(&mut *conn).await.expect("insert");
@@ -474,7 +508,7 @@ async fn main() {
         }
     }
     if stages.iter().any(|s| s == "live") {
-        live_sqlite(live_records, repeats, &mut lines).await;
+        live::live_sqlite(live_records, repeats, &mut lines).await;
     }
     print_table(&lines);
 }
@@ -679,89 +713,4 @@ async fn initial_postgres(rows: u64, url: &str, lines: &mut Vec<Line>) {
         .execute(&admin)
         .await;
     admin.close().await;
-}
-
-fn live_rows(first: u64, n: usize) -> Vec<TxnRow> {
-    (first..first + n as u64)
-        .map(|i| {
-            let (a, b, c, d, e) = row_values(i);
-            serde_json::from_value(serde_json::json!({
-                "table": "LiveItemEntity", "op": "upsert",
-                "values": { "ItemId": a, "Name": b, "Qty": c, "Price": d, "Note": e }
-            }))
-            .expect("txn row")
-        })
-        .collect()
-}
-
-/// Both bare commits of rows `first..first + n`: source transaction, then target transaction.
-async fn bare_pair(fno: &SqlitePool, dv: &SqlitePool, first: u64, n: u64, per: usize) -> Duration {
-    let started = Instant::now();
-    insert_rows(fno, "LiveItemEntity", first, n, per).await;
-    insert_rows(dv, "liveitem", first, n, per).await;
-    started.elapsed()
-}
-
-async fn live_sqlite(records: usize, repeats: u64, lines: &mut Vec<Line>) {
-    let pair = Pair::new(Dv::Sqlite).await;
-    let dv = sqlite_pool(&pair.dir.path().join("dv.db")).await;
-    let engine = pair.engine().await;
-    let load_before = load();
-    let (mut live, mut bare, mut bare_single) = (Vec::new(), Vec::new(), Vec::new());
-    let n = records as u64;
-    for r in 0..repeats {
-        // Fresh keys every time: each transaction inserts `records` new rows on both sides.
-        let first = 1 + r * 3 * n;
-        let txn = live_rows(first, records);
-        let started = Instant::now();
-        let outcome = engine
-            .live_transaction(Side::Fno, &txn, &LiveOptions::default())
-            .await;
-        live.push(started.elapsed());
-        assert!(outcome.committed, "live transaction committed: {outcome:?}");
-        bare.push(bare_pair(&pair.fno, &dv, first + n, n, RAW_ROWS_PER_STATEMENT).await);
-        bare_single.push(bare_pair(&pair.fno, &dv, first + 2 * n, n, 1).await);
-    }
-    engine.close().await;
-    dv.close().await;
-    let median = |v: &mut Vec<Duration>| {
-        v.sort();
-        v[v.len() / 2]
-    };
-    let ms = |v: &[Duration]| v.iter().map(|d| d.as_millis()).collect::<Vec<_>>();
-    println!(
-        "live: engine {:?} ms, bare {:?} ms, bare one row/statement {:?} ms",
-        ms(&live),
-        ms(&bare),
-        ms(&bare_single)
-    );
-    let (live_median, bare_median, single_median) = (
-        median(&mut live),
-        median(&mut bare),
-        median(&mut bare_single),
-    );
-    let load_after = load();
-    for (what, time) in [
-        ("100 rows/statement", bare_median),
-        ("1 row/statement", single_median),
-    ] {
-        lines.push(Line {
-            what: format!("bare commits ({what}), source txn + target txn, median of {repeats}"),
-            rows: n,
-            time,
-            versus: String::new(),
-            load: load_after.clone(),
-        });
-    }
-    lines.push(Line {
-        what: format!("live transaction SQLite -> SQLite, median of {repeats}"),
-        rows: n,
-        time: live_median,
-        versus: format!(
-            "{:.2}x the bare commits at 100 rows/statement, {:.2}x at 1 (target <= 1.25x)",
-            live_median.as_secs_f64() / bare_median.as_secs_f64(),
-            live_median.as_secs_f64() / single_median.as_secs_f64()
-        ),
-        load: load_before,
-    });
 }

@@ -32,7 +32,7 @@ use super::super::{Engine, EngineError};
 use super::batch_lookups::{
     all_lookups, remember_ids, self_references, transform_with_lookups, IdKey,
 };
-use super::journal_entry::{GroupBuilder, OpGroup, Slot};
+use super::journal_entry::{GroupBuilder, OpGroup};
 use super::plan::PlannedRow;
 use super::txn_file::TxnOp;
 
@@ -185,10 +185,15 @@ struct Stage<'a> {
 }
 
 impl Stage<'_> {
-    /// Reads the target's rows before the write (committed state: the open transaction holds
-    /// the write lock, so nothing else changed them since it began), journals the operations
-    /// with their pre-images and applies them. With `journal` (the last sub-batch), the entry
-    /// is written while the sub-batch is.
+    /// Journals the operations, then applies them while their target rows as they were before
+    /// are read and join the journal (with `journal`, the last sub-batch, the entry is then
+    /// written, still while the sub-batch is).
+    ///
+    /// The pre-images are read on the endpoint's own connections, not in the open transaction,
+    /// so they are the committed rows whatever the transaction has written meanwhile: on SQLite
+    /// the transaction holds the write lock from its start (nothing else commits) and a reader
+    /// sees the last commit (WAL); on PostgreSQL a reader sees committed rows only. So the read
+    /// need not come before the write, and runs with it on another connection.
     async fn apply<J, F>(
         &mut self,
         operations: Vec<(&str, Operation, Key)>,
@@ -201,77 +206,68 @@ impl Stage<'_> {
         let endpoint = self.engine.endpoint(self.target);
         // (table, key columns, keys): one read per table.
         let mut by_table: Vec<(String, Vec<String>, Vec<Key>)> = Vec::new();
-        for (_, operation, key) in &operations {
-            let (table, columns) = table_and_columns(operation);
+        let mut slots = Vec::with_capacity(operations.len());
+        let mut batch = Vec::with_capacity(operations.len());
+        for (map, operation, key) in operations {
+            let (table, key_columns) = table_and_columns(&operation);
             match by_table
                 .iter_mut()
-                .find(|(t, c, _)| t == table && c == columns)
+                .find(|(t, c, _)| t == table && c == key_columns)
             {
                 Some((_, _, keys)) => keys.push(key.clone()),
-                None => by_table.push((table.to_string(), columns.to_vec(), vec![key.clone()])),
+                None => by_table.push((table.to_string(), key_columns.to_vec(), vec![key.clone()])),
             }
+            let slot = match &operation {
+                Operation::Upsert { values, .. } => {
+                    self.builder
+                        .upsert(map, table, key_columns, key.clone(), values)
+                }
+                Operation::Delete { .. } => {
+                    self.builder.delete(map, table, key_columns, key.clone())
+                }
+            };
+            slots.push((slot, key));
+            batch.push(operation);
         }
-        // The pre-images are read (on the endpoint's connection) while this task journals the
-        // operations; they join their operations' groups once read.
-        let read = async {
-            // (table, rows that exist by key text); tables without any are left out.
-            let mut before: Vec<(String, HashMap<String, Row>)> = Vec::new();
+        let Stage {
+            tx,
+            builder,
+            journal_slot,
+            ..
+        } = self;
+        let read_and_journal = async {
             for (table, columns, keys) in &by_table {
                 let rows = endpoint.read_by_keys(table, columns, keys).await?;
-                let found: HashMap<String, Row> = rows
+                if rows.is_empty() {
+                    continue;
+                }
+                let mut found: HashMap<String, Row> = rows
                     .into_iter()
                     .filter_map(|row| Key::from_row(&row, columns).map(|key| (key_text(&key), row)))
                     .collect();
-                if !found.is_empty() {
-                    before.push((table.clone(), found));
+                for ((slot, key), operation) in slots.iter().zip(&batch) {
+                    if table_and_columns(operation) != (table.as_str(), columns.as_slice()) {
+                        continue;
+                    }
+                    if let Some(pre_image) = found.remove(&key_text(key)) {
+                        builder.pre_image(*slot, pre_image);
+                    }
                 }
             }
-            Ok::<_, EngineError>(before)
+            let id = match journal {
+                Some(journal) => Some(journal(std::mem::take(builder).finish()).await?),
+                None => None,
+            };
+            Ok::<_, EngineError>(id)
         }
         .instrument(tracing::debug_span!("live_target_pre_images"));
-        let builder = &mut self.builder;
-        let journal_ops = async {
-            operations
-                .iter()
-                .map(|(map, operation, key)| {
-                    let (table, key_columns) = table_and_columns(operation);
-                    match operation {
-                        Operation::Upsert { values, .. } => {
-                            builder.upsert(map, table, key_columns, key.clone(), values)
-                        }
-                        Operation::Delete { .. } => {
-                            builder.delete(map, table, key_columns, key.clone())
-                        }
-                    }
-                })
-                .collect::<Vec<Slot>>()
-        };
-        let (before, slots) = tokio::join!(read, journal_ops);
-        let mut before = before?;
-        let mut batch = Vec::with_capacity(operations.len());
-        for ((_, operation, key), slot) in operations.into_iter().zip(slots) {
-            if !before.is_empty() {
-                let (table, _) = table_and_columns(&operation);
-                let pre_image = before
-                    .iter_mut()
-                    .find(|(t, _)| t == table)
-                    .and_then(|(_, found)| found.remove(&key_text(&key)));
-                if let Some(pre_image) = pre_image {
-                    builder.pre_image(slot, pre_image);
-                }
-            }
-            batch.push(operation);
-        }
-        let write = self
-            .tx
+        let write = tx
             .apply(&batch)
             .instrument(tracing::debug_span!("live_target_write"));
-        let Some(journal) = journal else {
-            return Ok(write.await?);
-        };
-        let groups = std::mem::take(builder).finish();
-        let (journaled, written) = tokio::join!(journal(groups), write);
-        *self.journal_slot = Some(journaled?);
+        let (journaled, written) = tokio::join!(read_and_journal, write);
+        if let Some(id) = journaled? {
+            **journal_slot = Some(id);
+        }
         Ok(written?)
     }
 }

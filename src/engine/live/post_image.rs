@@ -14,37 +14,44 @@
 //!
 //! [`EndpointTransaction::apply_returning_rows`]: crate::endpoint::EndpointTransaction::apply_returning_rows
 
-use crate::endpoint::OperationResult;
+use crate::endpoint::{Operation, OperationResult};
 use crate::model::Side;
 
 use super::plan::PlannedRow;
-use super::txn_file::TxnOp;
 
-/// Replaces each upserted row's `source` values with its row as the write returned it (`results`
-/// in the order of `planned`): the key as stored, then every other column. A row the write did
-/// not return (a trigger dropped it) keeps the values as written.
+/// Puts each upserted row's values for the transform back into `planned` (`results` and
+/// `operations`, the source's operations, in the order of `planned`): its row as the write
+/// returned it (the key as stored, then every other column), or, for a row the write did not
+/// return (a trigger dropped it), the values as written.
 pub(super) fn take_post_images(
     source: Side,
     planned: &mut [PlannedRow],
     results: Vec<OperationResult>,
+    operations: Vec<Operation>,
 ) {
-    for (row, result) in planned.iter_mut().zip(results) {
-        let OperationResult::Upserted { key, generated } = result else {
+    let mut results = results.into_iter();
+    for (row, operation) in planned.iter_mut().zip(operations) {
+        let result = results.next();
+        let Operation::Upsert { values, .. } = operation else {
             continue;
         };
-        if row.op != TxnOp::Upsert {
-            continue;
-        }
-        if generated.is_empty() {
-            if row.source.len() > key.len() {
+        let generated = match result {
+            Some(OperationResult::Upserted { key, generated }) if !generated.is_empty() => {
+                Some((key, generated))
+            }
+            _ => None,
+        };
+        let Some((key, generated)) = generated else {
+            if values.len() > row.map.keys(source).len() {
                 tracing::warn!(
                     map = row.map.id(),
                     row = row.index,
                     "the source row was not returned by its upsert; carrying the values as written"
                 );
             }
+            row.source = values;
             continue;
-        }
+        };
         let mut image = crate::endpoint::Row::with_capacity(key.len() + generated.len());
         for (column, value) in row.map.keys(source).iter().zip(key.values()) {
             image.insert(column.clone(), value.clone());

@@ -242,7 +242,7 @@ async fn prepare(
     );
     let mut source_ops = Vec::with_capacity(planned.len());
     let mut source_keys = Vec::with_capacity(planned.len());
-    for row in &planned {
+    for row in &mut planned {
         let key = row
             .source_key(source)
             .ok_or_else(|| EngineError::InvalidMap {
@@ -252,10 +252,12 @@ async fn prepare(
         let table = row.map.table(source).to_string();
         let key_columns = row.map.keys(source).to_vec();
         source_ops.push(match row.op {
+            // The values move into the operation; the post-image (or, for a row the write did
+            // not return, these values) takes their place in the plan after the write.
             TxnOp::Upsert => Operation::Upsert {
                 table,
                 key_columns,
-                values: row.source.clone(),
+                values: std::mem::take(&mut row.source),
             },
             TxnOp::Delete => Operation::Delete {
                 table,
@@ -297,7 +299,7 @@ async fn prepare(
         journal_source,
     );
     let target_tx = target_slot.insert(target_begun?);
-    take_post_images(source, &mut planned, written?);
+    take_post_images(source, &mut planned, written?, source_ops);
     trace.push(
         Step::SourcePreCommit,
         Some(format!("{} rows", planned.len())),
