@@ -242,16 +242,24 @@ describe("Dual-write Studio (real app, demo project)", () => {
     console.log(`exported chart: ${width} x ${height} px, ${png.length} bytes`);
     expect(width).toBeGreaterThan(200);
     expect(height).toBeGreaterThan(100);
+    let notice;
     await browser.waitUntil(
       async () => {
         for (const banner of await $$(tid("info-banner"))) {
-          if ((await banner.getText()).includes("Chart exported as PNG")) return true;
+          if ((await banner.getText()).includes("Chart exported as PNG")) notice = banner;
         }
-        return false;
+        return notice !== undefined;
       },
       { timeout: 10_000, timeoutMsg: "no notice that the chart was exported" },
     );
     expect(await $$(tid("error-banner")).length).toBe(0);
+    // The confirmation would go by itself after a few seconds; dismissed at once so that the next
+    // screenshots show the test sync, not the export.
+    await notice.$('button[aria-label="Dismiss"]').click();
+    await browser.waitUntil(async () => (await $$(tid("info-banner")).length) === 0, {
+      timeout: 5_000,
+      timeoutMsg: "the export notice was not dismissed",
+    });
   });
 
   it("runs an initial test sync of the groups marked for it", async () => {
