@@ -32,7 +32,7 @@ use super::super::{Engine, EngineError};
 use super::batch_lookups::{
     all_lookups, remember_ids, self_references, transform_with_lookups, IdKey,
 };
-use super::journal_entry::{GroupBuilder, OpGroup};
+use super::journal_entry::{GroupBuilder, OpGroup, Slot};
 use super::plan::PlannedRow;
 use super::txn_file::TxnOp;
 
@@ -193,7 +193,9 @@ impl Stage<'_> {
     /// so they are the committed rows whatever the transaction has written meanwhile: on SQLite
     /// the transaction holds the write lock from its start (nothing else commits) and a reader
     /// sees the last commit (WAL); on PostgreSQL a reader sees committed rows only. So the read
-    /// need not come before the write, and runs with it on another connection.
+    /// need not come before the write, and runs with it on another connection. (On PostgreSQL
+    /// another writer could still commit a row between this read and the write's lock on it, as
+    /// it could when the read came first: row locks, unlike SQLite's, come with the write.)
     async fn apply<J, F>(
         &mut self,
         operations: Vec<(&str, Operation, Key)>,
@@ -204,19 +206,11 @@ impl Stage<'_> {
         F: Future<Output = Result<LiveTxnId, EngineError>>,
     {
         let endpoint = self.engine.endpoint(self.target);
-        // (table, key columns, keys): one read per table.
-        let mut by_table: Vec<(String, Vec<String>, Vec<Key>)> = Vec::new();
-        let mut slots = Vec::with_capacity(operations.len());
+        // One read per table, its keys beside the journal slots their pre-images go to.
+        let mut reads: Vec<PreImageRead> = Vec::new();
         let mut batch = Vec::with_capacity(operations.len());
         for (map, operation, key) in operations {
             let (table, key_columns) = table_and_columns(&operation);
-            match by_table
-                .iter_mut()
-                .find(|(t, c, _)| t == table && c == key_columns)
-            {
-                Some((_, _, keys)) => keys.push(key.clone()),
-                None => by_table.push((table.to_string(), key_columns.to_vec(), vec![key.clone()])),
-            }
             let slot = match &operation {
                 Operation::Upsert { values, .. } => {
                     self.builder
@@ -226,7 +220,24 @@ impl Stage<'_> {
                     self.builder.delete(map, table, key_columns, key.clone())
                 }
             };
-            slots.push((slot, key));
+            let read = match reads
+                .iter()
+                .position(|r| r.table == table && r.columns == key_columns)
+            {
+                Some(index) => &mut reads[index],
+                None => {
+                    reads.push(PreImageRead {
+                        table: table.to_string(),
+                        columns: key_columns.to_vec(),
+                        keys: Vec::new(),
+                        slots: Vec::new(),
+                    });
+                    let last = reads.len() - 1;
+                    &mut reads[last]
+                }
+            };
+            read.keys.push(key);
+            read.slots.push(slot);
             batch.push(operation);
         }
         let Stage {
@@ -236,19 +247,20 @@ impl Stage<'_> {
             ..
         } = self;
         let read_and_journal = async {
-            for (table, columns, keys) in &by_table {
-                let rows = endpoint.read_by_keys(table, columns, keys).await?;
+            for read in &reads {
+                let rows = endpoint
+                    .read_by_keys(&read.table, &read.columns, &read.keys)
+                    .await?;
                 if rows.is_empty() {
                     continue;
                 }
                 let mut found: HashMap<String, Row> = rows
                     .into_iter()
-                    .filter_map(|row| Key::from_row(&row, columns).map(|key| (key_text(&key), row)))
+                    .filter_map(|row| {
+                        Key::from_row(&row, &read.columns).map(|key| (key_text(&key), row))
+                    })
                     .collect();
-                for ((slot, key), operation) in slots.iter().zip(&batch) {
-                    if table_and_columns(operation) != (table.as_str(), columns.as_slice()) {
-                        continue;
-                    }
+                for (key, slot) in read.keys.iter().zip(&read.slots) {
                     if let Some(pre_image) = found.remove(&key_text(key)) {
                         builder.pre_image(*slot, pre_image);
                     }
@@ -270,6 +282,15 @@ impl Stage<'_> {
         }
         Ok(written?)
     }
+}
+
+/// The target rows of one table (by the same key columns) read as pre-images: `keys[i]`'s row
+/// joins the journal at `slots[i]`.
+struct PreImageRead {
+    table: String,
+    columns: Vec<String>,
+    keys: Vec<Key>,
+    slots: Vec<Slot>,
 }
 
 fn table_and_columns(operation: &Operation) -> (&str, &[String]) {
