@@ -9,8 +9,7 @@
 //! A backend invoking [`impl_sql_endpoint!`] provides: fields `name: String`, `side: Side`,
 //! `pool` (an sqlx pool) and `schema: SchemaCache`; modules `read` (`read_by_keys`, `scan`, `count`, and `release`,
 //! which lets go of anything the reads hold outside the pool when the endpoint closes) and
-//! `capture` (`install`, `remove`, `drop_all`, `captured_tables`, `log_exists`, `changes_sql`,
-//! `row_versions`, `trim`) taking the endpoint first; and a transaction type with `begin(&endpoint, Arc<Schema>, Origin)`.
+//! `capture` (`install`, `remove`, `drop_all`, `read_changes`, `row_versions`, `trim`) taking the endpoint first; and a transaction type with `begin(&endpoint, Arc<Schema>, Origin)`.
 
 /// Implements [`Endpoint`](crate::endpoint::Endpoint) for a SQL backend (see the module docs).
 ///
@@ -105,15 +104,7 @@ macro_rules! impl_sql_endpoint {
                 query: &$crate::endpoint::ChangeQuery,
             ) -> $crate::endpoint::Result<Vec<$crate::endpoint::Change>> {
                 let schema = self.schema().await?;
-                let captured = capture::captured_tables(self).await?;
-                if captured.is_empty() && !capture::log_exists(self).await? {
-                    return Ok(Vec::new());
-                }
-                let sql = capture::changes_sql(self, query);
-                $crate::endpoint::capture::fetch_changes(
-                    &self.name, &self.pool, &sql, query, &schema, &captured,
-                )
-                .await
+                capture::read_changes(self, query, &schema).await
             }
 
             async fn row_versions(

@@ -63,7 +63,7 @@ impl LookupResolver {
         &self,
         map: &ResolvedMap,
         destination: Side,
-        sources: &[Row],
+        sources: &[impl std::borrow::Borrow<Row>],
         rows: Vec<Row>,
         include: impl Fn(&ResolvedField) -> bool,
     ) -> Result<Vec<Result<Row, EngineError>>, EngineError> {
@@ -90,7 +90,7 @@ impl LookupResolver {
                 let company_column = map.company_column(Side::Dataverse)?;
                 match destination {
                     Side::Dataverse => row.get(company_column).cloned(),
-                    Side::Fno => sources.get(index)?.get(company_column).cloned(),
+                    Side::Fno => sources.get(index)?.borrow().get(company_column).cloned(),
                 }
             };
             let wanted: Vec<(Option<Value>, Value)> = results

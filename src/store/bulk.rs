@@ -1,4 +1,6 @@
-//! Bulk snapshot writes through rusqlite: the initial sync's snapshots, a million rows at a time.
+//! Bulk snapshot writes through rusqlite: the initial sync's snapshots, a million rows at a time;
+//! and the async round's claims ([`BulkWriter::transaction`], used by `Store::claim_batch`),
+//! which return every entry they lease, one sqlx hand-off per entry otherwise.
 //!
 //! Why not sqlx here, when every other write of the store goes through it: sqlx runs each SQLite
 //! connection on a worker thread and sends it every statement with owned copies of its bound
@@ -55,6 +57,25 @@ impl BulkWriter {
     /// Closes the connection (the store is closing).
     pub(super) fn close(&self) {
         self.connection.close();
+    }
+
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction on this connection (on the caller's
+    /// blocking thread), committed when `work` succeeds and rolled back otherwise. `operation`
+    /// names what the transaction does in any error of its own.
+    pub(super) fn transaction<T>(
+        &self,
+        operation: &'static str,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let native = move |source: rusqlite::Error| StoreError::Native { operation, source };
+        self.connection.with(native, |connection| {
+            let tx = connection
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(native)?;
+            let done = work(&tx)?;
+            tx.commit().map_err(native)?;
+            Ok(done)
+        })
     }
 
     fn write_blocking(&self, map_id: &str, snapshots: &[SnapshotArrays]) -> Result<(), StoreError> {

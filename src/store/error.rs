@@ -54,15 +54,16 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
-    /// A statement of the bulk snapshot writer (rusqlite) failed; `operation` says what.
+    /// A statement run through rusqlite (the bulk writer, a claim) failed; `operation` says what.
     #[error("runtime store: cannot {operation}: {source}")]
     Native {
         operation: &'static str,
         #[source]
         source: rusqlite::Error,
     },
-    /// The blocking thread of the bulk snapshot writer panicked or was cancelled.
-    #[error("runtime store: the bulk snapshot writer stopped: {0}")]
+    /// The blocking thread of the rusqlite writer (bulk snapshots, claims) panicked or was
+    /// cancelled.
+    #[error("runtime store: the rusqlite writer stopped: {0}")]
     Worker(String),
     /// A stored value is not what this build writes (the file was edited or damaged).
     #[error(

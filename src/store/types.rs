@@ -207,44 +207,87 @@ pub(crate) fn side_word(side: Side) -> &'static str {
     }
 }
 
+/// A result row of either driver of the store file: sqlx's, or rusqlite's for the reads and
+/// writes that go around sqlx's per-row hand-off (see [`super::bulk`]). [`RowReader`] decodes
+/// both the same way.
+pub(crate) trait StoredRow {
+    fn int_or_null(&self, column: &'static str) -> Result<Option<i64>, StoreError>;
+    fn text_or_null(&self, column: &'static str) -> Result<Option<String>, StoreError>;
+}
+
+impl StoredRow for sqlx::sqlite::SqliteRow {
+    fn int_or_null(&self, column: &'static str) -> Result<Option<i64>, StoreError> {
+        use sqlx::Row;
+        self.try_get(column).map_err(read_error)
+    }
+
+    fn text_or_null(&self, column: &'static str) -> Result<Option<String>, StoreError> {
+        use sqlx::Row;
+        self.try_get(column).map_err(read_error)
+    }
+}
+
+impl StoredRow for rusqlite::Row<'_> {
+    fn int_or_null(&self, column: &'static str) -> Result<Option<i64>, StoreError> {
+        self.get(column).map_err(native_read_error)
+    }
+
+    fn text_or_null(&self, column: &'static str) -> Result<Option<String>, StoreError> {
+        self.get(column).map_err(native_read_error)
+    }
+}
+
+fn read_error(source: sqlx::Error) -> StoreError {
+    StoreError::Database {
+        operation: "read a stored row",
+        source,
+    }
+}
+
+fn native_read_error(source: rusqlite::Error) -> StoreError {
+    StoreError::Native {
+        operation: "read a stored row",
+        source,
+    }
+}
+
 /// Reads the columns of one result row, naming the operation in any error.
-pub(crate) struct RowReader<'r> {
-    pub(crate) row: &'r sqlx::sqlite::SqliteRow,
+pub(crate) struct RowReader<'r, R: StoredRow = sqlx::sqlite::SqliteRow> {
+    pub(crate) row: &'r R,
     pub(crate) table: &'static str,
 }
 
-impl<'r> RowReader<'r> {
-    pub(crate) fn new(row: &'r sqlx::sqlite::SqliteRow, table: &'static str) -> Self {
+impl<'r, R: StoredRow> RowReader<'r, R> {
+    pub(crate) fn new(row: &'r R, table: &'static str) -> Self {
         Self { row, table }
     }
 
-    fn get<T>(&self, column: &'static str) -> Result<T, StoreError>
-    where
-        T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
-    {
-        use sqlx::Row;
-        self.row
-            .try_get(column)
-            .map_err(|source| StoreError::Database {
-                operation: "read a stored row",
-                source,
-            })
+    /// A column that must not be NULL.
+    fn required<T>(&self, column: &'static str, value: Option<T>) -> Result<T, StoreError> {
+        value.ok_or_else(|| StoreError::Corrupt {
+            table: self.table,
+            column,
+            value: "NULL".to_string(),
+            reason: "a value is required".to_string(),
+        })
     }
 
     pub(crate) fn text(&self, column: &'static str) -> Result<String, StoreError> {
-        self.get(column)
+        let value = self.row.text_or_null(column)?;
+        self.required(column, value)
     }
 
     pub(crate) fn opt_text(&self, column: &'static str) -> Result<Option<String>, StoreError> {
-        self.get(column)
+        self.row.text_or_null(column)
     }
 
     pub(crate) fn int(&self, column: &'static str) -> Result<i64, StoreError> {
-        self.get(column)
+        let value = self.row.int_or_null(column)?;
+        self.required(column, value)
     }
 
     pub(crate) fn opt_int(&self, column: &'static str) -> Result<Option<i64>, StoreError> {
-        self.get(column)
+        self.row.int_or_null(column)
     }
 
     pub(crate) fn time(&self, column: &'static str) -> Result<Timestamp, StoreError> {

@@ -14,7 +14,7 @@ use crate::endpoint::capture::{self, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_V
 use crate::endpoint::ident::{postgres_literal, quote_ident};
 use crate::endpoint::schema::ENGINE_PREFIX;
 use crate::endpoint::write_plan::convert_key;
-use crate::endpoint::{CaptureSpec, ChangeQuery, Key, Result, Schema};
+use crate::endpoint::{CaptureSpec, Change, ChangeQuery, Key, Result, Schema};
 
 const TRIGGER_NAME: &str = "_dualwrite_capture";
 const CAPTURE_FUNCTION: &str = "_dualwrite_capture";
@@ -246,9 +246,31 @@ pub(super) async fn drop_all(endpoint: &PostgresEndpoint) -> Result<()> {
     run_all(endpoint, "drop the change log", &statements).await
 }
 
+/// The changes `query` asks for, after its position (none before capture is installed).
+pub(super) async fn read_changes(
+    endpoint: &PostgresEndpoint,
+    query: &ChangeQuery,
+    schema: &Schema,
+) -> Result<Vec<Change>> {
+    let captured = captured_tables(endpoint).await?;
+    if captured.is_empty() && !log_exists(endpoint).await? {
+        return Ok(Vec::new());
+    }
+    let sql = changes_sql(endpoint, query);
+    capture::fetch_changes(
+        &endpoint.name,
+        &endpoint.pool,
+        &sql,
+        query,
+        schema,
+        &captured,
+    )
+    .await
+}
+
 /// The change-log query for `query` (parameters: after seq, limit); see
 /// [`capture::fetch_changes`].
-pub(super) fn changes_sql(endpoint: &PostgresEndpoint, query: &ChangeQuery) -> String {
+fn changes_sql(endpoint: &PostgresEndpoint, query: &ChangeQuery) -> String {
     // Only transactions older than every running one: nothing committed later can sort before.
     format!(
         "SELECT seq, table_name, key::text, op, row_version, origin, txid, \

@@ -10,12 +10,12 @@ use sqlx::{Row as _, Sqlite};
 use super::{SqliteEndpoint, Value};
 use crate::endpoint::batch::execute_each;
 use crate::endpoint::capture::{
-    self, APPLYING_TABLE, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
+    self, RawChange, APPLYING_TABLE, CAPTURED_TABLES_TABLE, CHANGES_TABLE, ROW_VERSIONS_TABLE,
 };
 use crate::endpoint::ident::{quote_ident, sqlite_literal};
 use crate::endpoint::schema::ENGINE_PREFIX;
 
-use crate::endpoint::{CaptureSpec, ChangeQuery, EndpointError, Key, Result, Schema};
+use crate::endpoint::{CaptureSpec, Change, ChangeQuery, EndpointError, Key, Result, Schema};
 
 fn engine_tables() -> Vec<String> {
     vec![
@@ -155,29 +155,35 @@ pub(super) async fn captured_tables(
     .await
     .map_err(|e| endpoint.error("read the captured tables", None, e))?;
     rows.iter()
-        .map(|row| {
-            let table: String = row.get(0);
-            let columns: String = row.get(1);
-            let columns =
-                serde_json::from_str(&columns).map_err(|e| EndpointError::DamagedChange {
-                    endpoint: endpoint.name.clone(),
-                    seq: 0,
-                    reason: format!("key columns of captured table \"{table}\": {e}"),
-                })?;
-            Ok((table, columns))
-        })
+        .map(|row| key_columns(endpoint, row.get(0), row.get(1)))
         .collect()
 }
 
+/// A captured table with its key columns, as `captured_tables` stores them (a JSON array).
+fn key_columns(
+    endpoint: &SqliteEndpoint,
+    table: String,
+    columns: &str,
+) -> Result<(String, Vec<String>)> {
+    let columns = serde_json::from_str(columns).map_err(|e| EndpointError::DamagedChange {
+        endpoint: endpoint.name.clone(),
+        seq: 0,
+        reason: format!("key columns of captured table \"{table}\": {e}"),
+    })?;
+    Ok((table, columns))
+}
+
+/// Counts the change log's two tables (parameters: their names).
+const LOG_EXISTS_SQL: &str =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN (?1, ?2)";
+
 pub(super) async fn log_exists(endpoint: &SqliteEndpoint) -> Result<bool> {
-    let count: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN (?1, ?2)",
-    )
-    .bind(CHANGES_TABLE)
-    .bind(CAPTURED_TABLES_TABLE)
-    .fetch_one(&endpoint.pool)
-    .await
-    .map_err(|e| endpoint.error("look for the change log", None, e))?;
+    let count: i64 = sqlx::query_scalar(LOG_EXISTS_SQL)
+        .bind(CHANGES_TABLE)
+        .bind(CAPTURED_TABLES_TABLE)
+        .fetch_one(&endpoint.pool)
+        .await
+        .map_err(|e| endpoint.error("look for the change log", None, e))?;
     Ok(count == 2)
 }
 
@@ -215,46 +221,99 @@ pub(super) async fn drop_all(endpoint: &SqliteEndpoint) -> Result<()> {
     run_all(endpoint, "drop the change log", &statements).await
 }
 
-/// The change-log query for `query` (parameters: after seq, limit); see
-/// [`capture::fetch_changes`]. SQLite has one schema per file, so the endpoint adds nothing.
-pub(super) fn changes_sql(_endpoint: &SqliteEndpoint, query: &ChangeQuery) -> String {
-    format!(
+/// The changes `query` asks for, after its position (none before capture is installed), read
+/// through rusqlite (see [`super::scan`]): the captured tables and the changes in one hand-off,
+/// rather than one per change row.
+pub(super) async fn read_changes(
+    endpoint: &SqliteEndpoint,
+    query: &ChangeQuery,
+    schema: &Schema,
+) -> Result<Vec<Change>> {
+    let sql = format!(
         "SELECT seq, table_name, key, op, row_version, origin, txid, captured_at FROM {} \
          WHERE seq > ?1 {} ORDER BY seq LIMIT ?2",
         quote_ident(CHANGES_TABLE),
         query.origin_condition()
-    )
+    );
+    let captured_sql = format!(
+        "SELECT table_name, key_columns FROM {}",
+        quote_ident(CAPTURED_TABLES_TABLE)
+    );
+    let (after, limit) = (
+        query.after_seq,
+        i64::try_from(query.limit).unwrap_or(i64::MAX),
+    );
+    let name = endpoint.name.clone();
+    let (captured, raw) = endpoint
+        .scans
+        .run(
+            name.clone(),
+            "read changes".into(),
+            None,
+            move |connection| {
+                let error = |e| EndpointError::sqlite_native(&name, "read changes", None, e);
+                if !log_exists_native(connection).map_err(error)? {
+                    return Ok((Vec::new(), Vec::new()));
+                }
+                let mut statement = connection.prepare_cached(&captured_sql).map_err(error)?;
+                let captured = statement
+                    .query_map([], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                    })
+                    .map_err(error)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map_err(error)?;
+                let mut statement = connection.prepare_cached(&sql).map_err(error)?;
+                let raw = statement
+                    .query_map(rusqlite::params![after, limit], |row| {
+                        Ok(RawChange {
+                            seq: row.get(0)?,
+                            table: row.get(1)?,
+                            key: row.get(2)?,
+                            op: row.get(3)?,
+                            row_version: row.get(4)?,
+                            origin: row.get(5)?,
+                            transaction: row.get(6)?,
+                            captured_at: row.get(7)?,
+                        })
+                    })
+                    .map_err(error)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map_err(error)?;
+                Ok((captured, raw))
+            },
+        )
+        .await?;
+    let captured = captured
+        .into_iter()
+        .map(|(table, columns)| key_columns(endpoint, table, &columns))
+        .collect::<Result<Vec<_>>>()?;
+    raw.into_iter()
+        .map(|raw| {
+            let mut change = raw.into_change(&endpoint.name)?;
+            capture::normalise_key(schema, &captured, &mut change);
+            Ok(change)
+        })
+        .collect()
 }
 
+/// The captured version of each key's row (`None`: never captured), through rusqlite (see
+/// [`super::scan`]): one statement per chunk of keys, the keys numbered in a VALUES list and
+/// joined to the versions on their primary key (a per-key query cost a round trip per queued
+/// entry), all chunks in one hand-off.
 pub(super) async fn row_versions(
     endpoint: &SqliteEndpoint,
     schema: &Schema,
     table: &str,
     keys: &[Key],
 ) -> Result<Vec<Option<i64>>> {
-    let table = schema.table(&endpoint.name, table)?.name.as_str();
-    if !log_exists(endpoint).await? {
-        return Ok(vec![None; keys.len()]);
-    }
-    // One statement per chunk of keys (a per-key query cost a round trip per queued entry):
-    // the keys numbered in a VALUES list, joined to the versions on the primary key.
     const KEYS_PER_STATEMENT: usize = 2_000;
-    let mut versions = vec![None; keys.len()];
-    for (chunk_index, chunk) in keys.chunks(KEYS_PER_STATEMENT).enumerate() {
-        let list = (0..chunk.len())
-            .map(|i| format!("({i}, json(?{}))", i + 2))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "WITH wanted(ord, key) AS (VALUES {list}) \
-             SELECT wanted.ord, v.version FROM wanted JOIN {} AS v \
-             ON v.table_name = ?1 AND v.key = wanted.key",
-            quote_ident(ROW_VERSIONS_TABLE)
-        );
-        let mut query = sqlx::query(&sql).bind(table);
-        for key in chunk {
-            // The triggers log values as stored: booleans as 0/1.
-            let stored = Key::new(
+    let table = schema.table(&endpoint.name, table)?.name.clone();
+    // The triggers log values as stored: booleans as 0/1.
+    let stored: Vec<String> = keys
+        .iter()
+        .map(|key| {
+            Key::new(
                 key.values()
                     .iter()
                     .map(|v| match v {
@@ -262,30 +321,68 @@ pub(super) async fn row_versions(
                         other => other.clone(),
                     })
                     .collect(),
-            );
-            query = query.bind(stored.canonical());
-        }
-        let rows = query
-            .fetch_all(&endpoint.pool)
-            .await
-            .map_err(|e| endpoint.error("read row versions", Some(table), e))?;
-        let offset = chunk_index * KEYS_PER_STATEMENT;
-        for row in rows {
-            let ord: i64 = row
-                .try_get(0)
-                .map_err(|e| endpoint.error("read row versions", Some(table), e))?;
-            let version: i64 = row
-                .try_get(1)
-                .map_err(|e| endpoint.error("read row versions", Some(table), e))?;
-            if let Some(slot) = usize::try_from(ord)
-                .ok()
-                .and_then(|i| versions.get_mut(offset + i))
-            {
-                *slot = Some(version);
-            }
-        }
-    }
-    Ok(versions)
+            )
+            .canonical()
+        })
+        .collect();
+    let name = endpoint.name.clone();
+    let action = "read row versions".to_string();
+    endpoint
+        .scans
+        .run(
+            name.clone(),
+            action,
+            Some(table.clone()),
+            move |connection| {
+                let error =
+                    |e| EndpointError::sqlite_native(&name, "read row versions", Some(&table), e);
+                let mut versions = vec![None; stored.len()];
+                if !log_exists_native(connection).map_err(error)? {
+                    return Ok(versions);
+                }
+                for (chunk_index, chunk) in stored.chunks(KEYS_PER_STATEMENT).enumerate() {
+                    let list = (0..chunk.len())
+                        .map(|i| format!("({i}, json(?{}))", i + 2))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let sql = format!(
+                        "WITH wanted(ord, key) AS (VALUES {list}) \
+                     SELECT wanted.ord, v.version FROM wanted JOIN {} AS v \
+                     ON v.table_name = ?1 AND v.key = wanted.key",
+                        quote_ident(ROW_VERSIONS_TABLE)
+                    );
+                    let mut statement = connection.prepare_cached(&sql).map_err(error)?;
+                    let parameters =
+                        std::iter::once(table.as_str()).chain(chunk.iter().map(String::as_str));
+                    let mut rows = statement
+                        .query(rusqlite::params_from_iter(parameters))
+                        .map_err(error)?;
+                    let offset = chunk_index * KEYS_PER_STATEMENT;
+                    while let Some(row) = rows.next().map_err(error)? {
+                        let ord: i64 = row.get(0).map_err(error)?;
+                        let version: i64 = row.get(1).map_err(error)?;
+                        if let Some(slot) = usize::try_from(ord)
+                            .ok()
+                            .and_then(|i| versions.get_mut(offset + i))
+                        {
+                            *slot = Some(version);
+                        }
+                    }
+                }
+                Ok(versions)
+            },
+        )
+        .await
+}
+
+/// Whether the change log exists, asked on a rusqlite connection.
+fn log_exists_native(connection: &rusqlite::Connection) -> rusqlite::Result<bool> {
+    let count: i64 = connection.query_row(
+        LOG_EXISTS_SQL,
+        [CHANGES_TABLE, CAPTURED_TABLES_TABLE],
+        |row| row.get(0),
+    )?;
+    Ok(count == 2)
 }
 
 pub(super) async fn trim(endpoint: &SqliteEndpoint, upto_seq: i64) -> Result<u64> {

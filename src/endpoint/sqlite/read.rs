@@ -1,5 +1,6 @@
-//! Reading rows from SQLite: by key (in chunks within the parameter limit, on the pool or inside
-//! an open transaction), by keyset scan (through rusqlite, see [`super::scan`]) and counting.
+//! Reading rows from SQLite: by key (in chunks within the parameter limit; committed rows through
+//! rusqlite, see [`super::scan`], or inside an open transaction through sqlx), by keyset scan
+//! (through rusqlite) and counting.
 //!
 //! What is read is planned in [`crate::endpoint::read_plan`]; this module writes it in SQLite's
 //! dialect (`?` parameters, `(keys) IN (VALUES ...)`).
@@ -12,7 +13,8 @@ use crate::endpoint::schema::column_names as names;
 use crate::endpoint::{EndpointError, Key, Result, Row, ScanRequest, Schema, Value};
 use sqlx::SqliteConnection;
 
-/// Rows of `table` whose `key_columns` equal one of `keys`, as committed (a pooled connection).
+/// Rows of `table` whose `key_columns` equal one of `keys`, as committed: read through rusqlite
+/// (see [`super::scan`]), every chunk of keys on one connection in one hand-off.
 pub(super) async fn read_by_keys(
     endpoint: &SqliteEndpoint,
     schema: &Schema,
@@ -22,35 +24,48 @@ pub(super) async fn read_by_keys(
 ) -> Result<Vec<Row>> {
     let name = endpoint.name.as_str();
     let read = KeyRead::new(name, schema, table, key_columns, keys)?;
-    let mut connection = endpoint.pool.acquire().await.map_err(|e| {
-        endpoint.error(
-            format!("read \"{}\" by key", read.table.name),
-            Some(&read.table.name),
-            e,
-        )
-    })?;
-    fetch_by_keys(name, &read, &mut connection).await
+    let columns = read.columns();
+    let queries = key_chunks(&read)
+        .map(|(sql, chunk)| PageQuery {
+            endpoint: name.to_string(),
+            table: read.table.name.clone(),
+            action: format!("read \"{}\" by key", read.table.name),
+            sql,
+            parameters: chunk.iter().flat_map(|k| k.values()).cloned().collect(),
+            columns: columns.iter().map(|c| (*c).clone()).collect(),
+        })
+        .collect();
+    endpoint.scans.fetch_all(queries).await
 }
 
-/// The rows `read` asks for, through `connection` (a pooled one, or an open transaction's, which
-/// sees that transaction's own uncommitted writes).
+/// The statements of a read by key: one per chunk of keys within the parameter limit, with its
+/// keys, selecting every column.
+fn key_chunks<'r>(read: &'r KeyRead<'_>) -> impl Iterator<Item = (String, &'r [Key])> + 'r {
+    let key_columns = &read.key_columns;
+    let per_statement = (MAX_PARAMETERS / key_columns.len().max(1)).clamp(1, 2_000);
+    let select_list = quote_idents(&names(&read.columns()));
+    read.keys.chunks(per_statement).map(move |chunk| {
+        let sql = format!(
+            "SELECT {select_list} FROM {} WHERE ({}) IN (VALUES {})",
+            quote_ident(&read.table.name),
+            quote_idents(&names(key_columns)),
+            placeholder_rows(chunk.len(), key_columns.len()),
+        );
+        (sql, chunk)
+    })
+}
+
+/// The rows `read` asks for, through an open transaction's `connection` (which sees that
+/// transaction's own uncommitted writes, so it cannot go through rusqlite's own connections).
 pub(super) async fn fetch_by_keys(
     name: &str,
     read: &KeyRead<'_>,
     connection: &mut SqliteConnection,
 ) -> Result<Vec<Row>> {
-    let (table, key_columns) = (read.table, &read.key_columns);
+    let table = read.table;
     let columns = read.columns();
-    let per_statement = (MAX_PARAMETERS / key_columns.len().max(1)).clamp(1, 2_000);
     let mut rows = Vec::with_capacity(read.keys.len());
-    for chunk in read.keys.chunks(per_statement) {
-        let sql = format!(
-            "SELECT {} FROM {} WHERE ({}) IN (VALUES {})",
-            quote_idents(&names(&columns)),
-            quote_ident(&table.name),
-            quote_idents(&names(key_columns)),
-            placeholder_rows(chunk.len(), key_columns.len()),
-        );
+    for (sql, chunk) in key_chunks(read) {
         let mut query = sqlx::query(&sql);
         for value in chunk.iter().flat_map(|k| k.values()) {
             query = bind_value(query, value);

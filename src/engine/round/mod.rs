@@ -35,6 +35,7 @@ mod workers;
 use std::time::Duration;
 
 use serde::Serialize;
+use tracing::Instrument;
 
 use crate::endpoint::CaptureSpec;
 use crate::model::{MapDirection, Side, SyncMode};
@@ -152,6 +153,7 @@ impl Engine {
                 let changes = self
                     .endpoint(side)
                     .read_changes(after, options.read_batch.max(1))
+                    .instrument(tracing::debug_span!("round_read_changes"))
                     .await?;
                 let Some(last) = changes.last().map(|c| c.seq) else {
                     break;
@@ -168,6 +170,7 @@ impl Engine {
                 let outcome = self
                     .store
                     .enqueue_changes(&endpoint_id, last, &entries, Timestamp::now())
+                    .instrument(tracing::debug_span!("round_enqueue"))
                     .await?;
                 added += outcome.inserted;
             }

@@ -13,6 +13,7 @@
 //! needs no `Arc`. With one worker the round claims across all groups in order, as before.
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
+use tracing::Instrument;
 
 use crate::store::{ClaimRequest, Timestamp};
 
@@ -69,14 +70,21 @@ async fn drain(
 ) -> Result<RoundReport, EngineError> {
     let mut report = RoundReport::default();
     loop {
-        let entries = engine.store.claim_batch(&request, Timestamp::now()).await?;
+        let entries = engine
+            .store
+            .claim_batch(&request, Timestamp::now())
+            .instrument(tracing::debug_span!("round_claim"))
+            .await?;
         if entries.is_empty() {
             return Ok(report);
         }
         report.add(&batch::process_claimed(engine, entries, options).await?);
         // After each batch, so a failing map stops before the rest of its backlog.
-        report
-            .paused_maps
-            .extend(engine.evaluate_alert_rules().await?);
+        report.paused_maps.extend(
+            engine
+                .evaluate_alert_rules()
+                .instrument(tracing::debug_span!("round_alert_rules"))
+                .await?,
+        );
     }
 }

@@ -17,7 +17,8 @@
 
 use std::time::Duration;
 
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Arguments, QueryBuilder, Sqlite};
 
 use super::{entry_from_row, EntryStatus, QueueCount, QueueEntry, ENTRY_COLUMNS};
 use crate::store::error::{db, StoreError};
@@ -62,27 +63,134 @@ impl ClaimRequest {
     }
 }
 
-/// Appends ` AND map_id IN (...)` for a non-empty list of maps.
-fn push_map_filter<'a>(query: &mut QueryBuilder<'a, Sqlite>, maps: &'a [String]) {
-    if maps.is_empty() {
-        return;
-    }
-    query.push(" AND map_id IN (");
-    let mut separated = query.separated(", ");
-    for map in maps {
-        separated.push_bind(map.as_str());
-    }
-    query.push(")");
+/// A statement with its parameters in order, written once and run by either driver: sqlx (inside
+/// a [`StoreTx`], and the reads) or rusqlite (a claim of its own, see [`Store::claim_batch`]).
+struct Statement {
+    sql: String,
+    parameters: Vec<Parameter>,
 }
 
-/// Appends the conditions that make a pending entry ready to process at `now`.
-fn push_ready_conditions<'a>(query: &mut QueryBuilder<'a, Sqlite>, now: Timestamp) {
-    query
-        .push(" status = 'pending' AND next_attempt_at <= ")
-        .push_bind(now.as_millis())
-        .push(" AND (leased_until IS NULL OR leased_until <= ")
-        .push_bind(now.as_millis())
-        .push(") AND map_id NOT IN (SELECT map_id FROM map_state WHERE paused = 1)");
+enum Parameter {
+    Int(i64),
+    Text(String),
+    Null,
+}
+
+impl Statement {
+    fn new(sql: &str) -> Self {
+        Self {
+            sql: sql.to_string(),
+            parameters: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    fn bind(&mut self, parameter: Parameter) -> &mut Self {
+        self.sql.push('?');
+        self.parameters.push(parameter);
+        self
+    }
+
+    /// Appends ` AND map_id IN (...)` for a non-empty list of maps.
+    fn map_filter(&mut self, maps: &[String]) -> &mut Self {
+        if maps.is_empty() {
+            return self;
+        }
+        self.push(" AND map_id IN (");
+        for (i, map) in maps.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(Parameter::Text(map.clone()));
+        }
+        self.push(")")
+    }
+
+    /// Appends the conditions that make a pending entry ready to process at `now`.
+    fn ready_conditions(&mut self, now: Timestamp) -> &mut Self {
+        self.push(" status = 'pending' AND next_attempt_at <= ")
+            .bind(Parameter::Int(now.as_millis()))
+            .push(" AND (leased_until IS NULL OR leased_until <= ")
+            .bind(Parameter::Int(now.as_millis()))
+            .push(") AND map_id NOT IN (SELECT map_id FROM map_state WHERE paused = 1)")
+    }
+
+    /// The claim of `request` at `now` (see [`StoreTx::claim`]).
+    fn claim(request: &ClaimRequest, now: Timestamp) -> Self {
+        let mut claim =
+            Statement::new("UPDATE queue_entries SET attempts = attempts + 1, leased_until = ");
+        claim
+            .bind(Parameter::Int(now.plus(request.lease).as_millis()))
+            .push(", lease_owner = ")
+            .bind(match &request.owner {
+                Some(owner) => Parameter::Text(owner.clone()),
+                None => Parameter::Null,
+            })
+            .push(", updated_at = ")
+            .bind(Parameter::Int(now.as_millis()))
+            .push(" WHERE id IN (SELECT id FROM queue_entries WHERE")
+            .ready_conditions(now);
+        if let Some(group) = &request.group {
+            claim
+                .push(" AND group_id = ")
+                .bind(Parameter::Text(group.clone()));
+        }
+        if let Some(wave) = request.wave {
+            claim
+                .push(" AND wave = ")
+                .bind(Parameter::Int(i64::from(wave)));
+        }
+        claim
+            .map_filter(&request.maps)
+            .push(" ORDER BY sequence, wave, id LIMIT ")
+            .bind(Parameter::Int(i64::from(request.limit)))
+            .push(") RETURNING ")
+            .push(ENTRY_COLUMNS);
+        claim
+    }
+
+    /// The parameters for sqlx.
+    fn sqlx_arguments(&self) -> Result<SqliteArguments<'_>, StoreError> {
+        let mut arguments = SqliteArguments::default();
+        for parameter in &self.parameters {
+            let added = match parameter {
+                Parameter::Int(i) => arguments.add(*i),
+                Parameter::Text(t) => arguments.add(t.as_str()),
+                Parameter::Null => arguments.add(None::<i64>),
+            };
+            added.map_err(|e| StoreError::Database {
+                operation: "bind a queue query's parameter",
+                source: sqlx::Error::Encode(e),
+            })?;
+        }
+        Ok(arguments)
+    }
+
+    /// The parameters for rusqlite.
+    fn native_parameters(&self) -> impl rusqlite::Params + '_ {
+        rusqlite::params_from_iter(self.parameters.iter())
+    }
+}
+
+impl rusqlite::ToSql for Parameter {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self {
+            Parameter::Int(i) => ValueRef::Integer(*i),
+            Parameter::Text(t) => ValueRef::Text(t.as_bytes()),
+            Parameter::Null => ValueRef::Null,
+        }))
+    }
+}
+
+/// Claimed entries in claim order (`RETURNING` does not promise an order).
+fn in_claim_order(mut entries: Vec<QueueEntry>) -> Vec<QueueEntry> {
+    entries.sort_by_key(|e| (e.sequence, e.wave, e.id));
+    entries
 }
 
 impl StoreTx {
@@ -93,40 +201,16 @@ impl StoreTx {
         request: &ClaimRequest,
         now: Timestamp,
     ) -> Result<Vec<QueueEntry>, StoreError> {
-        let mut claim =
-            QueryBuilder::new("UPDATE queue_entries SET attempts = attempts + 1, leased_until = ");
-        claim
-            .push_bind(now.plus(request.lease).as_millis())
-            .push(", lease_owner = ")
-            .push_bind(request.owner.clone())
-            .push(", updated_at = ")
-            .push_bind(now.as_millis())
-            .push(" WHERE id IN (SELECT id FROM queue_entries WHERE");
-        push_ready_conditions(&mut claim, now);
-        if let Some(group) = &request.group {
-            claim.push(" AND group_id = ").push_bind(group.as_str());
-        }
-        if let Some(wave) = request.wave {
-            claim.push(" AND wave = ").push_bind(i64::from(wave));
-        }
-        push_map_filter(&mut claim, &request.maps);
-        claim
-            .push(" ORDER BY sequence, wave, id LIMIT ")
-            .push_bind(i64::from(request.limit))
-            .push(") RETURNING ")
-            .push(ENTRY_COLUMNS);
-        let rows = claim
-            .build()
+        let claim = Statement::claim(request, now);
+        let rows = sqlx::query_with(&claim.sql, claim.sqlx_arguments()?)
             .fetch_all(self.conn())
             .await
             .map_err(db("claim queue entries"))?;
-        let mut entries = rows
+        let entries = rows
             .iter()
             .map(entry_from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        // RETURNING does not promise an order.
-        entries.sort_by_key(|e| (e.sequence, e.wave, e.id));
-        Ok(entries)
+        Ok(in_claim_order(entries))
     }
 
     /// Ends every lease, making claimed entries claimable at once. For the engine's start:
@@ -145,16 +229,36 @@ impl StoreTx {
 }
 
 impl Store {
-    /// Claims the next batch in its own transaction (see [`StoreTx::claim`]).
+    /// Claims the next batch in its own transaction (see [`StoreTx::claim`]), through the store's
+    /// rusqlite writer (see [`super::super::bulk`]): a claim returns every entry it leases, and
+    /// sqlx hands each returned row over from its worker thread on its own. The price: when
+    /// another group's worker is writing through the sqlx writer at that moment, the claim
+    /// waits in SQLite's busy handler (sleeps of 1, 2, 5, 10 ms...) rather than in sqlx's queue.
     pub async fn claim_batch(
         &self,
         request: &ClaimRequest,
         now: Timestamp,
     ) -> Result<Vec<QueueEntry>, StoreError> {
-        let mut tx = self.begin().await?;
-        let entries = tx.claim(request, now).await?;
-        tx.commit().await?;
-        Ok(entries)
+        let claim = Statement::claim(request, now);
+        let bulk = self.bulk.clone();
+        let entries = tokio::task::spawn_blocking(move || {
+            bulk.transaction("claim queue entries", |tx| {
+                let native = |source| StoreError::Native {
+                    operation: "claim queue entries",
+                    source,
+                };
+                let mut statement = tx.prepare_cached(&claim.sql).map_err(native)?;
+                let mut rows = statement.query(claim.native_parameters()).map_err(native)?;
+                let mut entries = Vec::new();
+                while let Some(row) = rows.next().map_err(native)? {
+                    entries.push(entry_from_row(row)?);
+                }
+                Ok(entries)
+            })
+        })
+        .await
+        .map_err(|e| StoreError::Worker(e.to_string()))??;
+        Ok(in_claim_order(entries))
     }
 
     /// Ends every lease in its own transaction (see [`StoreTx::release_leases`]).
@@ -229,12 +333,12 @@ impl Store {
         now: Timestamp,
         maps: &[String],
     ) -> Result<Vec<String>, StoreError> {
-        let mut select = QueryBuilder::<Sqlite>::new("SELECT group_id FROM queue_entries WHERE");
-        push_ready_conditions(&mut select, now);
-        push_map_filter(&mut select, maps);
-        select.push(" GROUP BY group_id ORDER BY MIN(sequence), MIN(wave), MIN(id)");
+        let mut select = Statement::new("SELECT group_id FROM queue_entries WHERE");
         select
-            .build_query_scalar()
+            .ready_conditions(now)
+            .map_filter(maps)
+            .push(" GROUP BY group_id ORDER BY MIN(sequence), MIN(wave), MIN(id)");
+        sqlx::query_scalar_with(&select.sql, select.sqlx_arguments()?)
             .fetch_all(&self.reader)
             .await
             .map_err(db("find the groups with ready queue entries"))

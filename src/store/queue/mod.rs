@@ -19,7 +19,7 @@ pub use enqueue::EnqueueOutcome;
 use serde::{Deserialize, Serialize};
 
 use super::error::StoreError;
-use super::types::{word_enum, EntryId, KeyText, RowReader, Timestamp};
+use super::types::{word_enum, EntryId, KeyText, RowReader, StoredRow, Timestamp};
 use crate::model::Side;
 
 word_enum!(
@@ -100,7 +100,7 @@ pub struct QueueCount {
 pub(crate) const ENTRY_COLUMNS: &str = "id, map_id, source_side, key_text, row_version, op, \
      group_id, sequence, wave, status, attempts, next_attempt_at, leased_until, enqueued_at, updated_at";
 
-pub(crate) fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<QueueEntry, StoreError> {
+pub(crate) fn entry_from_row<R: StoredRow>(row: &R) -> Result<QueueEntry, StoreError> {
     let r = RowReader::new(row, "queue_entries");
     Ok(QueueEntry {
         id: EntryId(r.int("id")?),

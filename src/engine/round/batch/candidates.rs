@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use tracing::Instrument;
+
 use crate::endpoint::Key;
 use crate::model::Side;
 use crate::store::{KeyText, Op, QueueEntry, Snapshot};
@@ -56,7 +58,9 @@ pub(super) async fn read<'a>(
 
     // The latest source rows; a row deleted since has a delete entry of its own.
     let upsert_keys: Vec<Key> = upserts.iter().map(|(_, k, _)| k.clone()).collect();
-    let mut source_rows = rows_by_key(engine, map, source_side, &upsert_keys).await?;
+    let mut source_rows = rows_by_key(engine, map, source_side, &upsert_keys)
+        .instrument(tracing::debug_span!("round_source_rows"))
+        .await?;
     let mut present = Vec::with_capacity(upserts.len());
     for (entry, key, target_key) in upserts {
         match source_rows.remove(&match_key(&key)) {
@@ -73,6 +77,7 @@ pub(super) async fn read<'a>(
     let snapshots: HashMap<KeyText, Snapshot> = engine
         .store
         .snapshots(map.id(), &fno_texts)
+        .instrument(tracing::debug_span!("round_snapshots"))
         .await?
         .into_iter()
         .map(|s| (s.key.clone(), s))
@@ -89,7 +94,9 @@ pub(super) async fn read<'a>(
 
     // Conflict detection against the target rows.
     let target_keys: Vec<Key> = changed.iter().map(|(_, _, t, _, _)| t.clone()).collect();
-    let mut target_rows = rows_by_key(engine, map, target_side, &target_keys).await?;
+    let mut target_rows = rows_by_key(engine, map, target_side, &target_keys)
+        .instrument(tracing::debug_span!("round_target_rows"))
+        .await?;
     let unsnapshotted: Vec<KeyText> = changed
         .iter()
         .filter(|(_, _, t, _, s)| rules::asks_placeholder(map, target_rows.get(&match_key(t)), *s))
@@ -144,6 +151,7 @@ async fn current<'a>(
     let versions = engine
         .endpoint(source_side)
         .row_versions(map.table(source_side), &keys)
+        .instrument(tracing::debug_span!("round_versions"))
         .await?;
     let mut by_key: HashMap<MatchKey, (&QueueEntry, Key)> = HashMap::new();
     for ((entry, key), version) in live.into_iter().zip(versions) {

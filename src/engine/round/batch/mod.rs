@@ -31,6 +31,7 @@ mod settled;
 mod write;
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
+use tracing::Instrument;
 
 use crate::model::Side;
 use crate::store::QueueEntry;
@@ -124,8 +125,15 @@ async fn process_group(
         return Ok(report);
     }
     let mut settled = Settled::default();
-    let applied = match candidates::read(engine, map, source_side, &entries, &mut settled).await {
-        Ok(plan) => write::apply(engine, map, source_side, plan, &mut settled).await,
+    let applied = match candidates::read(engine, map, source_side, &entries, &mut settled)
+        .instrument(tracing::debug_span!("round_read"))
+        .await
+    {
+        Ok(plan) => {
+            write::apply(engine, map, source_side, plan, &mut settled)
+                .instrument(tracing::debug_span!("round_write"))
+                .await
+        }
         Err(error) => Err(error),
     };
     if let Err(error) = applied {
@@ -137,7 +145,10 @@ async fn process_group(
     // Every attempted entry counts as a successful call, as it would one by one.
     breaker.record_successes(settled.attempted());
     let deferred = std::mem::take(&mut settled.deferred);
-    settled.commit(engine, map, &mut report).await?;
+    settled
+        .commit(engine, map, &mut report)
+        .instrument(tracing::debug_span!("round_settle"))
+        .await?;
     one_by_one(engine, &deferred, options, &mut report).await?;
     Ok(report)
 }

@@ -8,6 +8,8 @@
 //! a row with a missing parent or a system failure is deferred to the per-entry path, which
 //! creates placeholders, holds and retries.
 
+use tracing::Instrument;
+
 use crate::endpoint::{ErrorCategory, Operation, Row};
 use crate::model::Side;
 use crate::store::{EntryId, QueueEntry};
@@ -96,13 +98,14 @@ async fn write(
             Err(error) => failures.push((i, error)),
         }
     }
-    let sources: Vec<Row> = positions
+    let sources: Vec<&Row> = positions
         .iter()
-        .map(|&i| candidates[i].winning_row().clone())
+        .map(|&i| candidates[i].winning_row())
         .collect();
     let lookups = LookupResolver::new(engine.endpoint(Side::Dataverse).clone());
     let resolved = lookups
         .resolve_rows(map, to, &sources, transformed, |_| true)
+        .instrument(tracing::debug_span!("round_lookups"))
         .await?;
     let mut ready: Vec<(usize, Row)> = Vec::with_capacity(resolved.len());
     for (i, result) in positions.into_iter().zip(resolved) {
@@ -111,21 +114,22 @@ async fn write(
             Err(error) => failures.push((i, error)),
         }
     }
-    let upsert = |values: &Row| Operation::Upsert {
+    let upsert = |values: Row| Operation::Upsert {
         table: map.table(to).to_string(),
         key_columns: map.keys(to).to_vec(),
-        values: values.clone(),
+        values,
     };
-    // Each operation's owner: a candidate's position, or a delete entry.
+    // Each operation's owner: a candidate's position (its row is moved into the operation and
+    // taken back once written), or a delete entry.
     enum Owner<'e> {
-        Row(usize, Row),
+        Row(usize),
         Delete(&'e QueueEntry),
     }
     let mut owners: Vec<Owner> = Vec::with_capacity(ready.len() + deletes.len());
     let mut operations: Vec<Operation> = Vec::with_capacity(ready.len() + deletes.len());
     for (i, row) in ready {
-        operations.push(upsert(&row));
-        owners.push(Owner::Row(i, row));
+        operations.push(upsert(row));
+        owners.push(Owner::Row(i));
     }
     for (entry, operation) in deletes {
         operations.push(operation);
@@ -135,7 +139,11 @@ async fn write(
     if !operations.is_empty() {
         let mut tx = engine.endpoint(to).begin().await?;
         let mut kept: Vec<bool> = vec![true; operations.len()];
-        if let Err(error) = tx.apply_bulk(&operations).await {
+        if let Err(error) = tx
+            .apply_bulk(&operations)
+            .instrument(tracing::debug_span!("round_target_apply"))
+            .await
+        {
             if error.category() != ErrorCategory::Application {
                 return Err(error.into());
             }
@@ -148,7 +156,7 @@ async fn write(
                     Err(e) if e.category() == ErrorCategory::Application => {
                         kept[n] = false;
                         match &owners[n] {
-                            Owner::Row(i, _) => failures.push((*i, e.into())),
+                            Owner::Row(i) => failures.push((*i, e.into())),
                             Owner::Delete(entry) => settled.fail(entry, &e.into()),
                         }
                     }
@@ -156,11 +164,13 @@ async fn write(
                 }
             }
         }
-        tx.commit().await?;
-        for (owner, kept) in owners.into_iter().zip(kept) {
-            match (owner, kept) {
-                (Owner::Row(i, row), true) => rows[i] = Some(row),
-                (Owner::Delete(entry), true) => deleted.push(entry.id),
+        tx.commit()
+            .instrument(tracing::debug_span!("round_target_commit"))
+            .await?;
+        for ((owner, kept), operation) in owners.into_iter().zip(kept).zip(operations) {
+            match (owner, kept, operation) {
+                (Owner::Row(i), true, Operation::Upsert { values, .. }) => rows[i] = Some(values),
+                (Owner::Delete(entry), true, _) => deleted.push(entry.id),
                 _ => {}
             }
         }
