@@ -10,6 +10,7 @@
 //! - [`status`]: marking entries done, skipped, failed, held, or due again later.
 
 mod claim;
+mod claim_sql;
 mod enqueue;
 mod status;
 
