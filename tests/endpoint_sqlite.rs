@@ -167,8 +167,9 @@ async fn connect_expands_variables_relative_to_the_project() {
     f.finish().await;
 }
 
-/// Scans read pages through their own connections (rusqlite); the values must be exactly what
-/// the pool's reads by key return, for every storage class, and a BLOB is refused by column.
+/// Scans and reads of committed rows by key go through rusqlite, reads inside an open
+/// transaction through sqlx: the values must be exactly the same, for every storage class, and a
+/// BLOB is refused by column.
 #[tokio::test]
 async fn scan_reads_every_value_as_stored() {
     use dualwrite::endpoint::{Key, ScanRequest, Value};
@@ -206,6 +207,17 @@ line é 😀 \"quoted\"', 7, NULL),
         _ => 0,
     });
     assert_eq!(scanned, by_key);
+    let mut transaction = fixture.endpoint.begin().await.expect("begin");
+    let mut in_transaction = transaction
+        .read_by_keys("v", &keys(&["k"]), &keys_of)
+        .await
+        .expect("read by key in a transaction");
+    transaction.rollback().await.expect("rollback");
+    in_transaction.sort_by_key(|row| match row["k"] {
+        Value::Integer(k) => k,
+        _ => 0,
+    });
+    assert_eq!(scanned, in_transaction, "rusqlite and sqlx decode alike");
     assert_eq!(scanned[0]["i"], Value::Integer(i64::MAX));
     assert_eq!(scanned[1]["i"], Value::Integer(i64::MIN));
     assert_eq!(scanned[0]["r"], Value::Real(0.1));
@@ -239,4 +251,44 @@ line é 😀 \"quoted\"', 7, NULL),
         other => panic!("a BLOB must be refused naming its column, got {other:?}"),
     }
     fixture.finish().await;
+}
+
+/// The triggers store the time of a change as a Julian day (cheaper inside the application's
+/// writes); reading formats it, and a change logged by earlier triggers as formatted text reads
+/// back unchanged.
+#[tokio::test]
+async fn capture_times_are_stored_as_julian_days_and_read_as_iso_text() {
+    use dualwrite::endpoint::{CaptureSpec, ChangeQuery};
+    let f = common::sqlite_fixture().await;
+    f.create_customers().await;
+    f.endpoint
+        .install_capture(&[CaptureSpec::new("customers", &["company", "account"])])
+        .await
+        .expect("install");
+    f.app
+        .exec("INSERT INTO customers (company, account, name) VALUES ('USMF', 'C1', 'a')")
+        .await;
+    let stored = f
+        .app
+        .text("SELECT captured_at FROM _dualwrite_changes ORDER BY seq LIMIT 1")
+        .await
+        .expect("a change");
+    let julian: f64 = stored.parse().expect("a Julian day");
+    assert!(julian > 2_460_000.0, "{stored}");
+    // A change as the triggers of earlier builds logged it.
+    f.app
+        .exec(
+            "INSERT INTO _dualwrite_changes (table_name, key, op, row_version, origin, captured_at) \
+             VALUES ('customers', '[\"USMF\",\"C2\"]', 'upsert', 1, 'app', '2026-01-02T03:04:05.678Z')",
+        )
+        .await;
+    let changes = f.changes(ChangeQuery::application(0, 10), 2).await;
+    assert!(
+        scenarios::is_iso_utc(&changes[0].captured_at),
+        "{}",
+        changes[0].captured_at
+    );
+    assert!(changes[0].captured_at.as_str() > "2026-01-02T03:04:05.678Z");
+    assert_eq!(changes[1].captured_at, "2026-01-02T03:04:05.678Z");
+    f.finish().await;
 }

@@ -4,6 +4,12 @@
 //! the origin is taken from the `_dualwrite_applying` marker row that only the engine's own write
 //! transaction can see. Table names appear in trigger bodies as quoted identifiers and string
 //! literals built by [`crate::endpoint::ident`], so any name is safe.
+//!
+//! `captured_at` is stored as the Julian day of the write (`julianday('now')`, kept as text by
+//! the column's affinity) and formatted as ISO 8601 UTC when the change is read: the triggers run
+//! inside every write of the application, and formatting the time there took about 3 of the
+//! 11 us per row that capture adds to a write (BENCHMARKS.md). Logs written by earlier triggers
+//! hold the formatted text already; `strftime` reads both forms alike.
 
 use sqlx::{Row as _, Sqlite};
 
@@ -56,8 +62,7 @@ fn log_statements(table: &str, key: &str, op: &str, condition: &str) -> String {
            ON CONFLICT (table_name, key) DO UPDATE SET version = version + 1;\n\
          INSERT INTO {changes} (table_name, key, op, row_version, origin, captured_at) \
            SELECT {table}, {key}, '{op}', version, \
-             COALESCE((SELECT origin FROM {applying} LIMIT 1), 'app'), \
-             strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+             COALESCE((SELECT origin FROM {applying} LIMIT 1), 'app'), julianday('now') \
            FROM {versions} WHERE table_name = {table} AND key = {key} AND {condition};\n",
         versions = quote_ident(ROW_VERSIONS_TABLE),
         changes = quote_ident(CHANGES_TABLE),
@@ -230,7 +235,8 @@ pub(super) async fn read_changes(
     schema: &Schema,
 ) -> Result<Vec<Change>> {
     let sql = format!(
-        "SELECT seq, table_name, key, op, row_version, origin, txid, captured_at FROM {} \
+        "SELECT seq, table_name, key, op, row_version, origin, txid, \
+           COALESCE(strftime('%Y-%m-%dT%H:%M:%fZ', captured_at), captured_at) FROM {} \
          WHERE seq > ?1 {} ORDER BY seq LIMIT ?2",
         quote_ident(CHANGES_TABLE),
         query.origin_condition()

@@ -35,6 +35,17 @@ pub async fn capture_records_app_changes_with_increasing_versions(f: &Fixture) {
     assert!(changes.iter().all(|c| c.table == "customers"));
     let versions: Vec<i64> = changes.iter().map(|c| c.row_version).collect();
     assert_eq!(versions, [1, 2, 3]);
+    // When: ISO 8601 UTC with a fraction of a second, in capture order.
+    for change in &changes {
+        assert!(
+            is_iso_utc(&change.captured_at),
+            "captured_at {:?} is not ISO 8601 UTC",
+            change.captured_at
+        );
+    }
+    assert!(changes
+        .windows(2)
+        .all(|w| w[0].captured_at <= w[1].captured_at));
     assert!(changes.windows(2).all(|w| w[0].seq < w[1].seq));
     assert_eq!(
         f.endpoint
@@ -191,4 +202,21 @@ pub async fn removed_capture_records_nothing(f: &Fixture) {
         .await;
     // The engine can still write after the log is gone.
     apply(f, &[upsert("USMF", "C4", "n", 1.0)]).await;
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.fffZ` (any number of fraction digits: milliseconds on SQLite,
+/// microseconds on PostgreSQL).
+pub fn is_iso_utc(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let shape = "dddd-dd-ddTdd:dd:dd.";
+    bytes.len() > shape.len() + 1
+        && shape.bytes().zip(bytes).all(|(s, b)| match s {
+            b'd' => b.is_ascii_digit(),
+            other => other == *b,
+        })
+        && bytes[shape.len()..bytes.len() - 1]
+            .iter()
+            .all(u8::is_ascii_digit)
+        && text.ends_with('Z')
+        && &text[..4] >= "2024"
 }
