@@ -258,13 +258,10 @@ line é 😀 \"quoted\"', 7, NULL),
 /// back unchanged.
 #[tokio::test]
 async fn capture_times_are_stored_as_julian_days_and_read_as_iso_text() {
-    use dualwrite::endpoint::{CaptureSpec, ChangeQuery};
+    use dualwrite::endpoint::ChangeQuery;
     let f = common::sqlite_fixture().await;
     f.create_customers().await;
-    f.endpoint
-        .install_capture(&[CaptureSpec::new("customers", &["company", "account"])])
-        .await
-        .expect("install");
+    scenarios::capture_customers(&f).await;
     f.app
         .exec("INSERT INTO customers (company, account, name) VALUES ('USMF', 'C1', 'a')")
         .await;

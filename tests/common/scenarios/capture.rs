@@ -7,10 +7,7 @@ use crate::common::Fixture;
 
 pub async fn capture_records_app_changes_with_increasing_versions(f: &Fixture) {
     f.create_customers().await;
-    f.endpoint
-        .install_capture(&[CaptureSpec::new("customers", &["company", "account"])])
-        .await
-        .expect("install");
+    capture_customers(f).await;
     // Installing again is harmless.
     f.endpoint
         .install_capture(&[CaptureSpec::new("customers", &["company", "account"])])
@@ -84,10 +81,7 @@ pub async fn capture_records_app_changes_with_increasing_versions(f: &Fixture) {
 
 pub async fn a_key_change_is_a_delete_and_an_upsert(f: &Fixture) {
     f.create_customers().await;
-    f.endpoint
-        .install_capture(&[CaptureSpec::new("customers", &["company", "account"])])
-        .await
-        .expect("install");
+    capture_customers(f).await;
     f.app
         .exec("INSERT INTO customers (company, account) VALUES ('USMF', 'OLD')")
         .await;
@@ -111,10 +105,7 @@ pub async fn a_key_change_is_a_delete_and_an_upsert(f: &Fixture) {
 
 pub async fn engine_writes_are_not_read_back(f: &Fixture) {
     f.create_customers().await;
-    f.endpoint
-        .install_capture(&[CaptureSpec::new("customers", &["company", "account"])])
-        .await
-        .expect("install");
+    capture_customers(f).await;
     f.app
         .exec("INSERT INTO customers (company, account, name) VALUES ('USMF', 'APP', 'a')")
         .await;
@@ -166,10 +157,7 @@ pub async fn engine_writes_are_not_read_back(f: &Fixture) {
 
 pub async fn removed_capture_records_nothing(f: &Fixture) {
     f.create_customers().await;
-    f.endpoint
-        .install_capture(&[CaptureSpec::new("customers", &["company", "account"])])
-        .await
-        .expect("install");
+    capture_customers(f).await;
     f.app
         .exec("INSERT INTO customers (company, account) VALUES ('USMF', 'C1')")
         .await;
@@ -219,4 +207,12 @@ pub fn is_iso_utc(text: &str) -> bool {
             .all(u8::is_ascii_digit)
         && text.ends_with('Z')
         && &text[..4] >= "2024"
+}
+
+/// Installs change capture on the customers table, keyed by company and account.
+pub async fn capture_customers(f: &Fixture) {
+    f.endpoint
+        .install_capture(&[CaptureSpec::new("customers", &["company", "account"])])
+        .await
+        .expect("install");
 }
