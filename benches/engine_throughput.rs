@@ -4,7 +4,9 @@
 //!    transaction on a fresh SQLite file with the endpoint's settings (WAL, `synchronous =
 //!    NORMAL`); the fastest of single-row and 100-row statements, each through sqlx and through
 //!    rusqlite (prepared once, bound per row, no async hand-off), is the limit;
-//! 2. an async round (capture -> queue -> applied) of the same volume against the same limit;
+//! 2. an async round (capture -> queue -> applied) of the same volume against the same limit,
+//!    and what change capture costs the application's own writes (the same INSERT into a table
+//!    without and with capture);
 //! 3. initial sync SQLite -> PostgreSQL against COPY of the same rows (when
 //!    `DUALWRITE_TEST_PG_URL` is set);
 //! 4. live transactions of 1,000 records, of new rows and of updates of existing ones, against
@@ -597,10 +599,35 @@ async fn initial_sqlite(rows: u64, scratch: &Path, lines: &mut Vec<Line>) {
 }
 
 async fn async_sqlite(rows: u64, scratch: &Path, lines: &mut Vec<Line>) {
+    // What capture costs the application: the same INSERT into a table without and with it.
+    let load_fill = load();
+    let plain = Pair::new(Dv::Sqlite).await;
+    let started = Instant::now();
+    exec(&plain.fno, &fill_sql("ItemEntity", rows)).await;
+    let plain_fill = started.elapsed();
     let pair = Pair::new(Dv::Sqlite).await;
     let engine = pair.engine().await;
     engine.install_capture().await.expect("install capture");
+    let started = Instant::now();
     exec(&pair.fno, &fill_sql("ItemEntity", rows)).await;
+    let captured_fill = started.elapsed();
+    lines.push(Line {
+        what: "application INSERT ... SELECT of the rows, one statement, no capture".into(),
+        rows,
+        time: plain_fill,
+        versus: String::new(),
+        load: load_fill.clone(),
+    });
+    lines.push(Line {
+        what: "the same INSERT into a table with change capture installed".into(),
+        rows,
+        time: captured_fill,
+        versus: format!(
+            "{:.2}x the INSERT without capture",
+            captured_fill.as_secs_f64() / plain_fill.as_secs_f64()
+        ),
+        load: load_fill,
+    });
     let load_before = load();
     let started = Instant::now();
     let mut applied = 0;
