@@ -9,7 +9,8 @@
 //! A backend invoking [`impl_sql_endpoint!`] provides: fields `name: String`, `side: Side`,
 //! `pool` (an sqlx pool) and `schema: SchemaCache`; modules `read` (`read_by_keys`, `scan`, `count`, and `release`,
 //! which lets go of anything the reads hold outside the pool when the endpoint closes) and
-//! `capture` (`install`, `remove`, `drop_all`, `read_changes`, `row_versions`, `trim`) taking the endpoint first; and a transaction type with `begin(&endpoint, Arc<Schema>, Origin)`.
+//! `capture` (`install`, `remove`, `drop_all`, `read_changes`, `row_versions`, `trim`) taking
+//! the endpoint first; and a transaction type with `begin(&endpoint, Arc<Schema>, Origin)`.
 
 /// Implements [`Endpoint`](crate::endpoint::Endpoint) for a SQL backend (see the module docs).
 ///

@@ -7,9 +7,9 @@
 //! as an `SqliteRow` holding its own copies of the values that are then decoded again. For an
 //! initial sync of a million rows that per-row hand-off (thread wake-ups, one allocation per
 //! value twice) was the largest cost of the read side in a profile, and the async round's
-//! batch reads of 1,000 rows (by key, versions) took about 9 ms apiece through sqlx, 3 ms through
-//! rusqlite. Here a read runs on a blocking thread (`spawn_blocking`) straight into [`Row`]s (or whatever
-//! the caller decodes) and is handed over once.
+//! batch reads of 1,000 rows (by key, versions) took about 9 ms apiece through sqlx, 3 ms
+//! through rusqlite. Here a read runs on a blocking thread (`spawn_blocking`) straight into
+//! [`Row`]s (or whatever the caller decodes) and is handed over once.
 //!
 //! rusqlite links the same `libsqlite3-sys` as sqlx (one SQLite library in the process) and
 //! reads through its own read-only connections to the same file, kept here between pages:

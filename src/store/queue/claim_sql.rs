@@ -1,11 +1,12 @@
 //! The SQL of claims and of the ready-entry query, written once for both drivers.
 //!
-//! A claim runs through rusqlite on its own ([`Store::claim_batch`](crate::store::Store::claim_batch),
-//! one hand-off for the whole batch) and through sqlx inside a [`StoreTx`](crate::store::StoreTx);
-//! the groups with ready entries are asked through sqlx. All three share the conditions that make
-//! an entry ready, so a [`Statement`] holds the SQL with `?` parameters and its values in order,
-//! and binds them for whichever driver runs it. sqlx's `QueryBuilder` cannot be handed to
-//! rusqlite, hence this small builder.
+//! A claim runs through rusqlite on its own
+//! ([`Store::claim_batch`](crate::store::Store::claim_batch), one hand-off for the whole batch)
+//! and through sqlx inside a [`StoreTx`](crate::store::StoreTx); the groups with ready entries
+//! are asked through sqlx. All three share the conditions that make an entry ready, so a
+//! [`Statement`] holds the SQL with `?` parameters and its values in order, and binds them for
+//! whichever driver runs it. sqlx's `QueryBuilder` cannot be handed to rusqlite, hence this
+//! small builder.
 
 use sqlx::sqlite::SqliteArguments;
 use sqlx::Arguments;
