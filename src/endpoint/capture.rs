@@ -199,25 +199,54 @@ pub(crate) struct RawChange {
     pub captured_at: String,
 }
 
+/// A change-log result row of either driver: sqlx's (PostgreSQL) or rusqlite's (SQLite reads
+/// its change log through rusqlite, see `sqlite/scan.rs`). [`RawChange::from_row`] reads both.
+pub(crate) trait ChangeRow {
+    type Error;
+    fn int(&self, index: usize) -> Result<i64, Self::Error>;
+    fn opt_int(&self, index: usize) -> Result<Option<i64>, Self::Error>;
+    fn text(&self, index: usize) -> Result<String, Self::Error>;
+}
+
+impl ChangeRow for sqlx::postgres::PgRow {
+    type Error = sqlx::Error;
+    fn int(&self, index: usize) -> Result<i64, sqlx::Error> {
+        sqlx::Row::try_get(self, index)
+    }
+    fn opt_int(&self, index: usize) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::Row::try_get(self, index)
+    }
+    fn text(&self, index: usize) -> Result<String, sqlx::Error> {
+        sqlx::Row::try_get(self, index)
+    }
+}
+
+impl ChangeRow for rusqlite::Row<'_> {
+    type Error = rusqlite::Error;
+    fn int(&self, index: usize) -> Result<i64, rusqlite::Error> {
+        self.get(index)
+    }
+    fn opt_int(&self, index: usize) -> Result<Option<i64>, rusqlite::Error> {
+        self.get(index)
+    }
+    fn text(&self, index: usize) -> Result<String, rusqlite::Error> {
+        self.get(index)
+    }
+}
+
 impl RawChange {
     /// Reads a change-log row selected as `seq, table_name, key, op, row_version, origin, txid,
     /// captured_at` (in that order; each backend selects its own dialect's expressions).
-    pub fn from_row<R>(row: &R) -> Result<Self, sqlx::Error>
-    where
-        R: sqlx::Row,
-        usize: sqlx::ColumnIndex<R>,
-        i64: sqlx::Type<R::Database> + for<'r> sqlx::Decode<'r, R::Database>,
-        String: sqlx::Type<R::Database> + for<'r> sqlx::Decode<'r, R::Database>,
-    {
+    pub fn from_row<R: ChangeRow>(row: &R) -> Result<Self, R::Error> {
         Ok(Self {
-            seq: row.try_get(0)?,
-            table: row.try_get(1)?,
-            key: row.try_get(2)?,
-            op: row.try_get(3)?,
-            row_version: row.try_get(4)?,
-            origin: row.try_get(5)?,
-            transaction: row.try_get(6)?,
-            captured_at: row.try_get(7)?,
+            seq: row.int(0)?,
+            table: row.text(1)?,
+            key: row.text(2)?,
+            op: row.text(3)?,
+            row_version: row.int(4)?,
+            origin: row.text(5)?,
+            transaction: row.opt_int(6)?,
+            captured_at: row.text(7)?,
         })
     }
 
@@ -285,11 +314,10 @@ pub(crate) async fn fetch_changes<DB>(
 ) -> Result<Vec<Change>, EndpointError>
 where
     DB: sqlx::Database,
+    DB::Row: ChangeRow<Error = sqlx::Error>,
     for<'c> &'c sqlx::Pool<DB>: sqlx::Executor<'c, Database = DB>,
     for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
-    i64: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB>,
-    String: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
+    i64: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
 {
     let error = |e| EndpointError::database(endpoint, "read changes", None, e);
     let rows = sqlx::query::<DB>(sql)

@@ -272,16 +272,7 @@ pub(super) async fn read_changes(
                 let mut statement = connection.prepare_cached(&sql).map_err(error)?;
                 let raw = statement
                     .query_map(rusqlite::params![after, limit], |row| {
-                        Ok(RawChange {
-                            seq: row.get(0)?,
-                            table: row.get(1)?,
-                            key: row.get(2)?,
-                            op: row.get(3)?,
-                            row_version: row.get(4)?,
-                            origin: row.get(5)?,
-                            transaction: row.get(6)?,
-                            captured_at: row.get(7)?,
-                        })
+                        RawChange::from_row(row)
                     })
                     .map_err(error)?
                     .collect::<rusqlite::Result<Vec<_>>>()
