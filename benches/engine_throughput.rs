@@ -17,9 +17,11 @@
 //! A plain `main` rather than criterion: one 1,000,000-row run takes tens of seconds and the
 //! ratios only mean something when both sides are measured back to back. Sizes:
 //! `ENGINE_BENCH_ROWS` (default 1,000,000), `ENGINE_BENCH_ASYNC_ROWS` (default: the same),
-//! `ENGINE_BENCH_LIVE_REPEATS` (default 5); `ENGINE_BENCH_TRACE` (a tracing filter such as
-//! `dualwrite::engine::live=debug`) prints the time of each span as it closes. Without `--bench` in the arguments (`cargo test
-//! --all-targets` runs bench targets that way) it runs tiny sizes, as a smoke test.
+//! `ENGINE_BENCH_LIVE_REPEATS` (default 5), `ENGINE_BENCH_BATCH` (the initial sync's page size,
+//! default 1,000); `ENGINE_BENCH_TRACE` (a tracing filter such as
+//! `dualwrite::engine::live=debug`) prints the time of each span as it closes. Without `--bench`
+//! in the arguments (`cargo test --all-targets` runs bench targets that way) it runs tiny sizes,
+//! as a smoke test.
 //!
 //! The rows: a 5-column table with a text key (`I-0000001`), a text name, an integer, a real and
 //! a text note, about 50 bytes of values per row.
@@ -520,6 +522,7 @@ fn initial_options() -> InitialSyncOptions {
         maps: vec!["items".into()],
         source: Some(Side::Fno),
         fresh: true,
+        batch_size: env_u64("ENGINE_BENCH_BATCH", 1_000) as usize,
         ..InitialSyncOptions::default()
     }
 }

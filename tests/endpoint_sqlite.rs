@@ -289,3 +289,67 @@ async fn capture_times_are_stored_as_julian_days_and_read_as_iso_text() {
     assert_eq!(changes[1].captured_at, "2026-01-02T03:04:05.678Z");
     f.finish().await;
 }
+
+/// The page write reuses a chunk's statement while the chunks keep its shape: rows of another
+/// table, or of the same table with their columns in another order, must get their own
+/// statement, or values would land in the wrong columns.
+#[tokio::test]
+async fn a_page_of_several_shapes_lands_every_value_in_its_column() {
+    use dualwrite::endpoint::Value;
+    let fixture = common::sqlite_fixture().await;
+    fixture
+        .app
+        .exec(
+            "CREATE TABLE a (k TEXT PRIMARY KEY, x INTEGER, y TEXT);
+             CREATE TABLE b (k TEXT PRIMARY KEY, y TEXT, x INTEGER);",
+        )
+        .await;
+    fixture.endpoint.discover().await.expect("discover");
+    let op = |table: &str, k: String, x_first: bool, i: i64| {
+        let (x, y) = (
+            ("x", Value::Integer(i)),
+            ("y", Value::Text(format!("y{i}"))),
+        );
+        let columns = if x_first { [x, y] } else { [y, x] };
+        Operation::Upsert {
+            table: table.into(),
+            key_columns: keys(&["k"]),
+            values: std::iter::once(("k", Value::Text(k)))
+                .chain(columns)
+                .map(|(c, v)| (c.to_string(), v))
+                .collect(),
+        }
+    };
+    // Chunks of 100 rows: a (k, x, y) x 2, b x 1 and 20 rows, then a (k, y, x) x 2: the same
+    // table and row count as the first chunks, the columns in another order.
+    let operations: Vec<Operation> = (0..200)
+        .map(|i| op("a", format!("a{i}"), true, i))
+        .chain((0..120).map(|i| op("b", format!("b{i}"), i % 2 == 0, 1_000 + i)))
+        .chain((200..400).map(|i| op("a", format!("a{i}"), false, i)))
+        .collect();
+    let (returned, written) = fixture.endpoint.write_page(operations).await;
+    assert!(
+        written.expect("page written"),
+        "the page took the fast path"
+    );
+    assert_eq!(returned.len(), 520, "the operations come back");
+    let wrong = |table: &str| {
+        format!(
+            "SELECT count(*) FROM {table} WHERE y IS NOT 'y' || x \
+             OR k IS NOT '{table}' || (x - CASE WHEN '{table}' = 'b' THEN 1000 ELSE 0 END)"
+        )
+    };
+    assert_eq!(fixture.app.count("SELECT count(*) FROM a").await, 400);
+    assert_eq!(fixture.app.count("SELECT count(*) FROM b").await, 120);
+    assert_eq!(
+        fixture.app.count(&wrong("a")).await,
+        0,
+        "rows of a as written"
+    );
+    assert_eq!(
+        fixture.app.count(&wrong("b")).await,
+        0,
+        "rows of b as written"
+    );
+    fixture.finish().await;
+}

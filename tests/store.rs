@@ -1723,3 +1723,59 @@ async fn snapshot_arrays_read_back_as_objects() {
         "values stored once when both sides hold the same"
     );
 }
+
+/// One bulk write whose rows change layouts midway (as a page does when a map's columns
+/// differ between rows): each row reads back under its own layout, including a layout equal to
+/// an earlier one but built apart (another `Arc` of the same columns).
+#[tokio::test]
+async fn snapshot_arrays_of_several_layouts_in_one_write_keep_their_own() {
+    let (_dir, store) = open_temp().await;
+    let names = Arc::new(SnapshotLayout::new(["Id", "Name"]));
+    let notes = Arc::new(SnapshotLayout::new(["Id", "Note"]));
+    let names_again = Arc::new(SnapshotLayout::new(["Id", "Name"]));
+    let dv = Arc::new(SnapshotLayout::new(["id", "text"]));
+    let arrays = |k: &str, layout: &Arc<SnapshotLayout>| SnapshotArrays {
+        key: key(&[json!(k)]),
+        fno_layout: layout.clone(),
+        fno_values: values_array_text([json!(k), json!(format!("v{k}"))]),
+        fno_version: None,
+        dataverse_layout: dv.clone(),
+        dataverse_values: None,
+        dataverse_version: None,
+        synced_at: T0,
+    };
+    let rows = vec![
+        arrays("A", &names),
+        arrays("B", &names),
+        arrays("C", &notes),
+        arrays("D", &names_again),
+        arrays("E", &notes),
+    ];
+    store
+        .write_snapshot_arrays("items", rows)
+        .await
+        .expect("bulk write");
+    for (k, column) in [
+        ("A", "Name"),
+        ("B", "Name"),
+        ("C", "Note"),
+        ("D", "Name"),
+        ("E", "Note"),
+    ] {
+        let read = store
+            .snapshot("items", &key(&[json!(k)]))
+            .await
+            .expect("read")
+            .expect("written");
+        assert_eq!(
+            read.fno.values,
+            json!({"Id": k, column: format!("v{k}")}),
+            "{k}"
+        );
+        assert_eq!(
+            read.dataverse.values,
+            json!({"id": k, "text": format!("v{k}")}),
+            "{k}"
+        );
+    }
+}

@@ -28,7 +28,7 @@ use std::time::Duration;
 use rusqlite::{OptionalExtension, TransactionBehavior};
 
 use super::error::StoreError;
-use super::snapshots::SnapshotArrays;
+use super::snapshots::{SnapshotArrays, SnapshotLayout};
 use super::Store;
 use crate::native_sqlite::LazyConnection;
 
@@ -87,50 +87,26 @@ impl BulkWriter {
                 let tx = connection
                     .transaction_with_behavior(TransactionBehavior::Immediate)
                     .map_err(native("start a snapshot transaction"))?;
-                let mut ids: HashMap<&str, i64> = HashMap::new();
+                let ids = layout_ids(&tx, snapshots)
+                    .map_err(|(operation, source)| StoreError::Native { operation, source })?;
+                for (chunk, ids) in snapshots
+                    .chunks(ROWS_PER_STATEMENT)
+                    .zip(ids.chunks(ROWS_PER_STATEMENT))
                 {
-                    let mut find = tx
-                        .prepare_cached("SELECT id FROM snapshot_layouts WHERE columns = ?1")
-                        .map_err(native("read snapshot layouts"))?;
-                    let mut add = tx
-                        .prepare_cached(
-                            "INSERT INTO snapshot_layouts (columns) VALUES (?1) RETURNING id",
-                        )
-                        .map_err(native("write snapshot layouts"))?;
-                    for s in snapshots {
-                        for text in [s.fno_layout.text(), s.dataverse_layout.text()] {
-                            if ids.contains_key(text) {
-                                continue;
-                            }
-                            let found: Option<i64> = find
-                                .query_row([text], |row| row.get(0))
-                                .optional()
-                                .map_err(native("read snapshot layouts"))?;
-                            let id = match found {
-                                Some(id) => id,
-                                None => add
-                                    .query_row([text], |row| row.get(0))
-                                    .map_err(native("write snapshot layouts"))?,
-                            };
-                            ids.insert(text, id);
-                        }
-                    }
-                }
-                for chunk in snapshots.chunks(ROWS_PER_STATEMENT) {
                     let mut insert = tx
                         .prepare_cached(&insert_sql(chunk.len()))
                         .map_err(native("write snapshots"))?;
-                    for (i, s) in chunk.iter().enumerate() {
+                    for (i, (s, (fno_layout, dataverse_layout))) in
+                        chunk.iter().zip(ids).enumerate()
+                    {
                         let at = i * 9;
-                        let layout_id = |text: &str| ids.get(text).copied();
                         let bind = (|| {
                             insert.raw_bind_parameter(at + 1, map_id)?;
                             insert.raw_bind_parameter(at + 2, s.key.as_str())?;
-                            insert.raw_bind_parameter(at + 3, layout_id(s.fno_layout.text()))?;
+                            insert.raw_bind_parameter(at + 3, fno_layout)?;
                             insert.raw_bind_parameter(at + 4, s.fno_values.as_str())?;
                             insert.raw_bind_parameter(at + 5, s.fno_version.as_deref())?;
-                            insert
-                                .raw_bind_parameter(at + 6, layout_id(s.dataverse_layout.text()))?;
+                            insert.raw_bind_parameter(at + 6, dataverse_layout)?;
                             insert.raw_bind_parameter(at + 7, s.dataverse_values.as_deref())?;
                             insert.raw_bind_parameter(at + 8, s.dataverse_version.as_deref())?;
                             insert.raw_bind_parameter(at + 9, s.synced_at.as_millis())
@@ -145,6 +121,53 @@ impl BulkWriter {
 }
 
 /// A multi-row upsert of `rows` snapshots (the columns of migration 0004).
+/// The ids of each snapshot's two layouts (F&O, Dataverse), looked up or added once per distinct
+/// layout. The rows of a page share the same two layouts (the same `Arc`s), so a row takes the
+/// previous row's ids after a pointer comparison, without hashing the layout's text per row.
+fn layout_ids<'s>(
+    tx: &rusqlite::Transaction<'_>,
+    snapshots: &'s [SnapshotArrays],
+) -> Result<Vec<(i64, i64)>, (&'static str, rusqlite::Error)> {
+    let mut known: HashMap<&'s str, i64> = HashMap::new();
+    let mut id_of = |layout: &'s SnapshotLayout| -> Result<i64, (&'static str, rusqlite::Error)> {
+        if let Some(id) = known.get(layout.text()) {
+            return Ok(*id);
+        }
+        let mut find = tx
+            .prepare_cached("SELECT id FROM snapshot_layouts WHERE columns = ?1")
+            .map_err(|e| ("read snapshot layouts", e))?;
+        let found: Option<i64> = find
+            .query_row([layout.text()], |row| row.get(0))
+            .optional()
+            .map_err(|e| ("read snapshot layouts", e))?;
+        let id = match found {
+            Some(id) => id,
+            None => tx
+                .prepare_cached("INSERT INTO snapshot_layouts (columns) VALUES (?1) RETURNING id")
+                .and_then(|mut add| add.query_row([layout.text()], |row| row.get(0)))
+                .map_err(|e| ("write snapshot layouts", e))?,
+        };
+        known.insert(layout.text(), id);
+        Ok(id)
+    };
+    let mut ids = Vec::with_capacity(snapshots.len());
+    let mut previous: Option<(&SnapshotArrays, (i64, i64))> = None;
+    for s in snapshots {
+        let pair = match previous {
+            Some((p, pair))
+                if Arc::ptr_eq(&p.fno_layout, &s.fno_layout)
+                    && Arc::ptr_eq(&p.dataverse_layout, &s.dataverse_layout) =>
+            {
+                pair
+            }
+            _ => (id_of(&s.fno_layout)?, id_of(&s.dataverse_layout)?),
+        };
+        ids.push(pair);
+        previous = Some((s, pair));
+    }
+    Ok(ids)
+}
+
 fn insert_sql(rows: usize) -> String {
     let one = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
     format!(

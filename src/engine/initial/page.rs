@@ -9,11 +9,13 @@
 //! Rows move rather than copy on the way (source row -> transformed row -> upsert -> the row the
 //! snapshot records): at a million rows, every clone of a page shows in the throughput.
 
-use crate::endpoint::{Endpoint, EndpointError, ErrorCategory, Key, Operation, Row};
+use crate::endpoint::{Endpoint, EndpointError, ErrorCategory, Key, Operation, Row, Value};
 use crate::model::Side;
 use std::sync::Arc;
 
-use crate::store::{self, values_array_text, NewError, SnapshotArrays, SnapshotLayout, Timestamp};
+use crate::store::{
+    self, values_array_text, KeyText, NewError, SnapshotArrays, SnapshotLayout, Timestamp,
+};
 
 use super::super::resolve::{ResolvedField, ResolvedMap};
 use super::super::rows::{key_text, row_json};
@@ -228,34 +230,43 @@ pub(super) fn snapshots_of(
     layouts: &mut Layouts,
 ) -> Vec<SnapshotArrays> {
     let now = Timestamp::now();
-    written
-        .iter()
-        .filter_map(|(i, target_row)| {
-            let source_row = &page[*i];
-            let (fno_row, dv_row) = match source_side {
-                Side::Fno => (source_row, target_row),
-                Side::Dataverse => (target_row, source_row),
-            };
-            let key = Key::from_row(fno_row, &map.fno_keys)?;
-            let same = fno_row.values().eq(dv_row.values());
-            Some(SnapshotArrays {
-                key: key_text(&key),
-                fno_layout: layouts.of(Side::Fno, fno_row),
-                fno_values: values_array_text(fno_row.values()),
-                fno_version: None,
-                dataverse_layout: layouts.of(Side::Dataverse, dv_row),
-                dataverse_values: (!same).then(|| values_array_text(dv_row.values())),
-                dataverse_version: None,
-                synced_at: now,
-            })
-        })
-        .collect()
+    // A loop into a presized vector rather than a collect: a snapshot is large and the
+    // filtering collect grows its vector a few times per page.
+    let mut snapshots = Vec::with_capacity(written.len());
+    for (i, target_row) in written {
+        let source_row = &page[*i];
+        let (fno_row, dv_row) = match source_side {
+            Side::Fno => (source_row, target_row),
+            Side::Dataverse => (target_row, source_row),
+        };
+        // The key's text straight from the row's values (what `key_text(&Key::from_row(..))`
+        // gives, without the key in between); no snapshot for a row that lacks a key column.
+        let key_values: Option<Vec<&Value>> = map
+            .fno_keys
+            .iter()
+            .map(|c| fno_row.get(c.as_str()))
+            .collect();
+        let Some(key_values) = key_values else {
+            continue;
+        };
+        let same = fno_row.values().eq(dv_row.values());
+        snapshots.push(SnapshotArrays {
+            key: KeyText::from_canonical(values_array_text(key_values)),
+            fno_layout: layouts.of(Side::Fno, fno_row),
+            fno_values: values_array_text(fno_row.values()),
+            fno_version: None,
+            dataverse_layout: layouts.of(Side::Dataverse, dv_row),
+            dataverse_values: (!same).then(|| values_array_text(dv_row.values())),
+            dataverse_version: None,
+            synced_at: now,
+        });
+    }
+    snapshots
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::endpoint::Value;
 
     #[test]
     fn values_array_text_holds_the_values_of_row_json_in_order() {
