@@ -8,10 +8,10 @@ use std::time::Duration;
 use dualwrite::model::Side;
 use dualwrite::store::{
     default_dir, known_migrations, values_array_text, ActivityLevel, ClaimRequest, ConflictFilter,
-    EntryId, EntryStatus, ErrorCategory, ErrorFilter, ErrorId, KeyText, LiveState, NewConflict,
-    NewEntry, NewError, Op, PauseReason, PlaceholderRef, Resolution, RetrySelection, RunKind,
-    RunStatus, SideSnapshot, Snapshot, SnapshotArrays, SnapshotLayout, SnapshotText, Store,
-    StoreError, Timestamp,
+    CopiedPages, EntryId, EntryStatus, ErrorCategory, ErrorFilter, ErrorId, KeyText, LiveState,
+    NewConflict, NewEntry, NewError, Op, PauseReason, PlaceholderRef, Resolution, RetrySelection,
+    RunId, RunKind, RunStatus, SideSnapshot, Snapshot, SnapshotArrays, SnapshotLayout,
+    SnapshotText, Store, StoreError, Timestamp,
 };
 use serde_json::json;
 use sqlx::Connection;
@@ -1778,4 +1778,83 @@ async fn snapshot_arrays_of_several_layouts_in_one_write_keep_their_own() {
             "{k}"
         );
     }
+}
+
+/// The initial sync records a backlog of copied pages in one bulk transaction: their snapshots,
+/// and the progress they make added to the run's (the last key, the rows). All or nothing: a
+/// record the store refuses (here a run that does not exist) leaves neither its snapshots nor
+/// its progress.
+#[tokio::test]
+async fn copied_pages_record_snapshots_and_progress_together() {
+    let (_dir, store) = open_temp().await;
+    let run = store.start_run(RunKind::Initial, T0).await.expect("start");
+    let layout = Arc::new(SnapshotLayout::new(["Id"]));
+    let snapshot = |k: &str| SnapshotArrays {
+        key: key(&[json!(k)]),
+        fno_layout: layout.clone(),
+        fno_values: values_array_text([json!(k)]),
+        fno_version: None,
+        dataverse_layout: layout.clone(),
+        dataverse_values: None,
+        dataverse_version: None,
+        synced_at: T0,
+    };
+    let pages = |run: RunId, last: &str, rows: u64, snapshots: Vec<SnapshotArrays>| CopiedPages {
+        run,
+        map_id: "customers".into(),
+        progress_name: "customers (second pass)".into(),
+        legal_entity: Some("USMF".into()),
+        last_key: key(&[json!(last)]),
+        rows_added: rows,
+        snapshots,
+        now: T0,
+    };
+    store
+        .record_copied_pages(pages(
+            run,
+            "C0002",
+            2,
+            vec![snapshot("C0001"), snapshot("C0002")],
+        ))
+        .await
+        .expect("first pages");
+    store
+        .record_copied_pages(pages(run, "C0005", 3, Vec::new()))
+        .await
+        .expect("pages without snapshots");
+    let progress = store
+        .progress_of(run, "customers (second pass)", Some("USMF"))
+        .await
+        .expect("progress")
+        .expect("recorded");
+    assert_eq!(progress.last_key, Some(key(&[json!("C0005")])));
+    assert_eq!(progress.rows_done, 5);
+    for k in ["C0001", "C0002"] {
+        let read = store
+            .snapshot("customers", &key(&[json!(k)]))
+            .await
+            .expect("read");
+        assert_eq!(read.map(|s| s.fno.values), Some(json!({"Id": k})), "{k}");
+    }
+
+    let no_such_run = RunId(run.0 + 100);
+    let refused = store
+        .record_copied_pages(pages(no_such_run, "C0009", 4, vec![snapshot("C0009")]))
+        .await;
+    assert!(
+        refused.is_err(),
+        "a progress row for an unknown run is refused"
+    );
+    assert_eq!(
+        store
+            .snapshot("customers", &key(&[json!("C0009")]))
+            .await
+            .expect("read"),
+        None,
+        "the refused record's snapshots were rolled back with it"
+    );
+    assert_eq!(
+        store.progress(no_such_run).await.expect("progress"),
+        Vec::new()
+    );
 }

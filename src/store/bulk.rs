@@ -1,6 +1,7 @@
-//! Bulk snapshot writes through rusqlite: the initial sync's snapshots, a million rows at a time;
-//! and the async round's claims ([`BulkWriter::transaction`], used by `Store::claim_batch`),
-//! which return every entry they lease, one sqlx hand-off per entry otherwise.
+//! Bulk snapshot writes through rusqlite: the initial sync's snapshots, a million rows at a time,
+//! with its progress; and the async round's claims ([`BulkWriter::transaction`], used by
+//! `Store::claim_batch`), which return every entry they lease, one sqlx hand-off per entry
+//! otherwise.
 //!
 //! Why not sqlx here, when every other write of the store goes through it: sqlx runs each SQLite
 //! connection on a worker thread and sends it every statement with owned copies of its bound
@@ -16,9 +17,8 @@
 //! settings (WAL, the same `synchronous` level, the same busy timeout): each write is one
 //! `BEGIN IMMEDIATE` transaction, so it waits for the sqlx writer (and other processes) like any
 //! other writer and commits everything or nothing. It is not part of a [`super::StoreTx`]: the
-//! initial sync commits a page's snapshots first and its progress after (see
-//! `src/engine/initial/copy.rs`), so a crash between the two re-copies the page and rewrites the
-//! same snapshots, never records progress for rows without snapshots.
+//! initial sync records a backlog of pages (their snapshots and the progress they make) in one
+//! transaction of this writer ([`Store::record_copied_pages`]); see `src/engine/initial/copy.rs`.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -28,7 +28,9 @@ use std::time::Duration;
 use rusqlite::{OptionalExtension, TransactionBehavior};
 
 use super::error::StoreError;
+use super::runs::{CopiedPages, RECORD_PROGRESS_SQL};
 use super::snapshots::{SnapshotArrays, SnapshotLayout};
+use super::types::to_sql_int;
 use super::Store;
 use crate::native_sqlite::LazyConnection;
 
@@ -78,7 +80,13 @@ impl BulkWriter {
         })
     }
 
-    fn write_blocking(&self, map_id: &str, snapshots: &[SnapshotArrays]) -> Result<(), StoreError> {
+    /// Writes `snapshots` of `map_id`, and `progress` when given, in one transaction.
+    fn write_blocking(
+        &self,
+        map_id: &str,
+        snapshots: &[SnapshotArrays],
+        progress: Option<&CopiedPages>,
+    ) -> Result<(), StoreError> {
         let native = |operation: &'static str| {
             move |source: rusqlite::Error| StoreError::Native { operation, source }
         };
@@ -87,40 +95,64 @@ impl BulkWriter {
                 let tx = connection
                     .transaction_with_behavior(TransactionBehavior::Immediate)
                     .map_err(native("start a snapshot transaction"))?;
-                let ids = layout_ids(&tx, snapshots)
-                    .map_err(|(operation, source)| StoreError::Native { operation, source })?;
-                for (chunk, ids) in snapshots
-                    .chunks(ROWS_PER_STATEMENT)
-                    .zip(ids.chunks(ROWS_PER_STATEMENT))
-                {
-                    let mut insert = tx
-                        .prepare_cached(&insert_sql(chunk.len()))
-                        .map_err(native("write snapshots"))?;
-                    for (i, (s, (fno_layout, dataverse_layout))) in
-                        chunk.iter().zip(ids).enumerate()
-                    {
-                        let at = i * 9;
-                        let bind = (|| {
-                            insert.raw_bind_parameter(at + 1, map_id)?;
-                            insert.raw_bind_parameter(at + 2, s.key.as_str())?;
-                            insert.raw_bind_parameter(at + 3, fno_layout)?;
-                            insert.raw_bind_parameter(at + 4, s.fno_values.as_str())?;
-                            insert.raw_bind_parameter(at + 5, s.fno_version.as_deref())?;
-                            insert.raw_bind_parameter(at + 6, dataverse_layout)?;
-                            insert.raw_bind_parameter(at + 7, s.dataverse_values.as_deref())?;
-                            insert.raw_bind_parameter(at + 8, s.dataverse_version.as_deref())?;
-                            insert.raw_bind_parameter(at + 9, s.synced_at.as_millis())
-                        })();
-                        bind.map_err(native("write snapshots"))?;
-                    }
-                    insert.raw_execute().map_err(native("write snapshots"))?;
+                write_snapshots(&tx, map_id, snapshots)?;
+                if let Some(p) = progress {
+                    tx.prepare_cached(RECORD_PROGRESS_SQL)
+                        .and_then(|mut record| {
+                            record.execute(rusqlite::params![
+                                p.run.0,
+                                p.progress_name,
+                                p.legal_entity.as_deref().unwrap_or(""),
+                                p.last_key.as_str(),
+                                to_sql_int(p.rows_added),
+                                p.now.as_millis(),
+                            ])
+                        })
+                        .map_err(native("record initial sync progress"))?;
                 }
                 tx.commit().map_err(native("commit snapshots"))
             })
     }
 }
 
-/// A multi-row upsert of `rows` snapshots (the columns of migration 0004).
+/// Writes `snapshots` of `map_id` in `tx`, 100 rows per statement.
+fn write_snapshots(
+    tx: &rusqlite::Transaction<'_>,
+    map_id: &str,
+    snapshots: &[SnapshotArrays],
+) -> Result<(), StoreError> {
+    let native = |operation: &'static str| {
+        move |source: rusqlite::Error| StoreError::Native { operation, source }
+    };
+    let ids = layout_ids(tx, snapshots)
+        .map_err(|(operation, source)| StoreError::Native { operation, source })?;
+    for (chunk, ids) in snapshots
+        .chunks(ROWS_PER_STATEMENT)
+        .zip(ids.chunks(ROWS_PER_STATEMENT))
+    {
+        let mut insert = tx
+            .prepare_cached(&insert_sql(chunk.len()))
+            .map_err(native("write snapshots"))?;
+        for (i, (s, (fno_layout, dataverse_layout))) in chunk.iter().zip(ids).enumerate() {
+            let at = i * 9;
+            let bind = (|| {
+                insert.raw_bind_parameter(at + 1, map_id)?;
+                insert.raw_bind_parameter(at + 2, s.key.as_str())?;
+                insert.raw_bind_parameter(at + 3, fno_layout)?;
+                insert.raw_bind_parameter(at + 4, s.fno_values.as_str())?;
+                insert.raw_bind_parameter(at + 5, s.fno_version.as_deref())?;
+                insert.raw_bind_parameter(at + 6, dataverse_layout)?;
+                insert.raw_bind_parameter(at + 7, s.dataverse_values.as_deref())?;
+                insert.raw_bind_parameter(at + 8, s.dataverse_version.as_deref())?;
+                insert.raw_bind_parameter(at + 9, s.synced_at.as_millis())
+            })();
+            bind.map_err(native("write snapshots"))?;
+        }
+        insert.raw_execute().map_err(native("write snapshots"))?;
+    }
+    Ok(())
+}
+
 /// The ids of each snapshot's two layouts (F&O, Dataverse), looked up or added once per distinct
 /// layout. The rows of a page share the same two layouts (the same `Arc`s), so a row takes the
 /// previous row's ids after a pointer comparison, without hashing the layout's text per row.
@@ -195,8 +227,21 @@ impl Store {
         }
         let bulk: Arc<BulkWriter> = self.bulk.clone();
         let map_id = map_id.to_string();
-        tokio::task::spawn_blocking(move || bulk.write_blocking(&map_id, &snapshots))
+        tokio::task::spawn_blocking(move || bulk.write_blocking(&map_id, &snapshots, None))
             .await
             .map_err(|e| StoreError::Worker(e.to_string()))?
+    }
+
+    /// Records pages of an initial sync's copy in one store transaction: their snapshots and
+    /// the progress they make, all or nothing (a crash leaves both or neither; see
+    /// `src/engine/initial/copy.rs`). Pages with rows to log in the error log go through
+    /// [`super::StoreTx::record_progress`] and [`super::StoreTx::log_errors`] instead.
+    pub async fn record_copied_pages(&self, pages: CopiedPages) -> Result<(), StoreError> {
+        let bulk: Arc<BulkWriter> = self.bulk.clone();
+        tokio::task::spawn_blocking(move || {
+            bulk.write_blocking(&pages.map_id, &pages.snapshots, Some(&pages))
+        })
+        .await
+        .map_err(|e| StoreError::Worker(e.to_string()))?
     }
 }

@@ -62,7 +62,7 @@ pub use open::{
 pub use owner_sweep::STALE_AFTER as STALE_OWNER_LOCK_AGE;
 pub use placeholders::{Placeholder, PlaceholderRef};
 pub use queue::{ClaimRequest, EnqueueOutcome, EntryStatus, NewEntry, Op, QueueCount, QueueEntry};
-pub use runs::{InitialSyncProgress, Run, RunKind, RunStatus};
+pub use runs::{CopiedPages, InitialSyncProgress, Run, RunKind, RunStatus};
 pub use snapshots::{
     values_array_text, SideSnapshot, Snapshot, SnapshotArrays, SnapshotLayout, SnapshotText,
 };

@@ -10,8 +10,36 @@ use serde::{Deserialize, Serialize};
 use sqlx::QueryBuilder;
 
 use super::error::{db, StoreError};
+use super::snapshots::SnapshotArrays;
 use super::types::{to_sql_int, word_enum, KeyText, RowReader, RunId, Timestamp};
 use super::{Store, StoreTx};
+
+/// Records a copy's resume point (its last key) and adds its rows; the same statement for the
+/// sqlx path ([`StoreTx::record_progress`]) and the bulk writer's ([`CopiedPages`]).
+pub(super) const RECORD_PROGRESS_SQL: &str = "INSERT INTO initial_sync_progress \
+     (run_id, map_id, legal_entity, last_key_text, rows_done, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+     ON CONFLICT (run_id, map_id, legal_entity) DO UPDATE SET \
+     last_key_text = excluded.last_key_text, \
+     rows_done = rows_done + excluded.rows_done, updated_at = excluded.updated_at";
+
+/// Pages of an initial sync's copy that the target committed, to record in one store
+/// transaction ([`Store::record_copied_pages`]): their snapshots, and the progress they make
+/// (the last page's key, the rows of all of them), as [`StoreTx::record_progress`] would record
+/// them page by page.
+#[derive(Debug, Clone)]
+pub struct CopiedPages {
+    pub run: RunId,
+    /// The map whose snapshots these are.
+    pub map_id: String,
+    /// The name the progress is recorded under (a second pass has its own).
+    pub progress_name: String,
+    pub legal_entity: Option<String>,
+    pub last_key: KeyText,
+    pub rows_added: u64,
+    pub snapshots: Vec<SnapshotArrays>,
+    pub now: Timestamp,
+}
 
 word_enum!(
     /// What a run did.
@@ -125,23 +153,16 @@ impl StoreTx {
         rows_added: u64,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO initial_sync_progress \
-             (run_id, map_id, legal_entity, last_key_text, rows_done, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (run_id, map_id, legal_entity) DO UPDATE SET \
-             last_key_text = excluded.last_key_text, \
-             rows_done = rows_done + excluded.rows_done, updated_at = excluded.updated_at",
-        )
-        .bind(run.0)
-        .bind(map_id)
-        .bind(legal_entity.unwrap_or(""))
-        .bind(last_key.as_str())
-        .bind(to_sql_int(rows_added))
-        .bind(now.as_millis())
-        .execute(self.conn())
-        .await
-        .map_err(db("record initial sync progress"))?;
+        sqlx::query(RECORD_PROGRESS_SQL)
+            .bind(run.0)
+            .bind(map_id)
+            .bind(legal_entity.unwrap_or(""))
+            .bind(last_key.as_str())
+            .bind(to_sql_int(rows_added))
+            .bind(now.as_millis())
+            .execute(self.conn())
+            .await
+            .map_err(db("record initial sync progress"))?;
         Ok(())
     }
 

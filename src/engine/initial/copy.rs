@@ -12,19 +12,22 @@
 //!
 //! Pipelined: reading (and preparing: transform, lookups), writing the target and recording in
 //! the store are three stages that run at the same time on consecutive pages, joined by bounded
-//! channels ([`PAGES_AHEAD`] pages to the writer, [`PAGES_TO_RECORD`] to the recorder), so a copy costs about its slowest stage rather than the
-//! sum of all three, and memory stays at a few pages whatever the table's size. Preparing a page
+//! channels ([`PAGES_AHEAD`] pages to the writer, [`PAGES_TO_RECORD`] to the recorder), so a
+//! copy costs about its slowest stage rather than the sum of all three, and memory stays at a
+//! few pages whatever the table's size. Preparing a page
 //! only reads (lookups read parents copied in earlier waves or passes, never rows of pages still
 //! in flight), so it may run ahead of the writes. The stages keep the resume guarantee above:
 //! one reader hands pages to one writer in key order; the writer hands a page to the recorder
 //! only after the target committed it; the one recorder records pages in the order it gets them.
 //! So a recorded key is always one whose page and every page before it are committed on the
 //! target; `kill -9` at any point loses nothing and at most re-copies the pages in flight.
-//! The recorder commits a backlog's snapshots (through the store's bulk writer, a transaction of
-//! their own: the cheapest way to write a million of them) before the transaction that records
-//! the progress, the errors and the counts: a crash between the two leaves snapshots of pages
-//! not yet recorded, which the resumed copy writes again (an upsert of the same values), and
-//! never progress for rows without snapshots.
+//! The recorder commits a backlog's snapshots and the progress they make (the last page's key,
+//! the rows of all its pages) in one transaction of the store's bulk writer (the cheapest way to
+//! write a million snapshots), so a crash leaves both or neither. A backlog with rows to log in
+//! the error log commits its snapshots first, then its progress with the errors in a store
+//! transaction: a crash between the two leaves snapshots of pages not yet recorded, which the
+//! resumed copy writes again (an upsert of the same values), and never progress for rows
+//! without snapshots or errors.
 //! When the writer stops (told to stop, or failing), the recorder still records every page the
 //! target committed before the segment returns; when the recorder fails, the writer stops at its
 //! next page.
@@ -38,7 +41,7 @@ use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedSender};
 
 use crate::endpoint::{Endpoint, Key, ScanRequest, Value};
 use crate::model::Side;
-use crate::store::{NewError, RunId, SnapshotArrays, Store, Timestamp};
+use crate::store::{CopiedPages, NewError, RunId, SnapshotArrays, Store, Timestamp};
 
 use super::super::lookup::LookupResolver;
 use super::super::resolve::{ResolvedField, ResolvedMap};
@@ -176,10 +179,9 @@ struct StageTimes {
     prepare: AtomicU64,
     write: AtomicU64,
     record: AtomicU64,
-    /// Building the snapshots from the rows (in the writer stage, after the commit), and
-    /// writing them (of `record`).
+    /// Building the snapshots from the rows (of `write`: in the writer stage, after the
+    /// commit). Writing them is most of `record`.
     snapshot_build: AtomicU64,
-    snapshot_write: AtomicU64,
 }
 
 impl StageTimes {
@@ -305,7 +307,6 @@ async fn copy_segment(
         write_busy = StageTimes::seconds(&times.write),
         record_busy = StageTimes::seconds(&times.record),
         snapshot_build_busy = StageTimes::seconds(&times.snapshot_build),
-        snapshot_write_busy = StageTimes::seconds(&times.snapshot_write),
         "segment copied"
     );
     if reached_end {
@@ -431,36 +432,56 @@ async fn record_pages(
     let mut backlog: Vec<Committed> = Vec::new();
     while committed.recv_many(&mut backlog, PAGES_TO_RECORD).await > 0 {
         let busy = Instant::now();
-        if ctx.snapshots {
-            // The snapshots first, in a transaction of their own: progress is recorded only
-            // after the snapshots of its rows are committed (see the module docs).
-            let snapshots: Vec<SnapshotArrays> = backlog
-                .iter_mut()
-                .flat_map(|page| std::mem::take(&mut page.snapshots))
-                .collect();
-            let write = Instant::now();
-            ctx.store
-                .write_snapshot_arrays(segment.job.map.id(), snapshots)
-                .await?;
-            StageTimes::add(&segment.times.snapshot_write, write);
-        }
-        let mut tx = ctx.store.begin().await?;
-        for page in backlog.drain(..) {
-            tx.record_progress(
-                ctx.run,
-                &segment.name,
-                segment.legal_entity.as_deref(),
-                &key_text(&page.last_key),
-                page.rows,
-                Timestamp::now(),
-            )
-            .await?;
-            if !page.errors.is_empty() {
-                tx.log_errors(&page.errors, Timestamp::now()).await?;
+        let snapshots: Vec<SnapshotArrays> = backlog
+            .iter_mut()
+            .flat_map(|page| std::mem::take(&mut page.snapshots))
+            .collect();
+        let rows: u64 = backlog.iter().map(|page| page.rows).sum();
+        let errors = backlog.iter().any(|page| !page.errors.is_empty());
+        match backlog.last() {
+            // The usual case: the snapshots and the progress in one transaction of the
+            // store's bulk writer.
+            Some(last) if !errors => {
+                ctx.store
+                    .record_copied_pages(CopiedPages {
+                        run: ctx.run,
+                        map_id: segment.job.map.id().to_string(),
+                        progress_name: segment.name.clone(),
+                        legal_entity: segment.legal_entity.clone(),
+                        last_key: key_text(&last.last_key),
+                        rows_added: rows,
+                        snapshots,
+                        now: Timestamp::now(),
+                    })
+                    .await?;
+                backlog.clear();
             }
-            rows_done += page.rows;
+            // Rows to log: the snapshots first, in a transaction of their own, then the
+            // progress with the errors (progress is recorded only after the snapshots of its
+            // rows are committed; see the module docs).
+            _ => {
+                ctx.store
+                    .write_snapshot_arrays(segment.job.map.id(), snapshots)
+                    .await?;
+                let mut tx = ctx.store.begin().await?;
+                for page in backlog.drain(..) {
+                    tx.record_progress(
+                        ctx.run,
+                        &segment.name,
+                        segment.legal_entity.as_deref(),
+                        &key_text(&page.last_key),
+                        page.rows,
+                        Timestamp::now(),
+                    )
+                    .await?;
+                    if !page.errors.is_empty() {
+                        tx.log_errors(&page.errors, Timestamp::now()).await?;
+                    }
+                }
+                tx.commit().await?;
+            }
         }
-        tx.commit().await?;
+        rows_done += rows;
         StageTimes::add(&segment.times.record, busy);
         segment.send(rows_done, false);
     }
