@@ -316,7 +316,7 @@ async fn a_page_of_several_shapes_lands_every_value_in_its_column() {
             key_columns: keys(&["k"]),
             values: std::iter::once(("k", Value::Text(k)))
                 .chain(columns)
-                .map(|(c, v)| (c.to_string(), v))
+                .map(|(c, v)| (c.into(), v))
                 .collect(),
         }
     };

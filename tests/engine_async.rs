@@ -175,7 +175,7 @@ async fn a_target_that_already_holds_the_change_is_no_conflict() {
         ("name", "Before the crash"),
     ]
     .into_iter()
-    .map(|(c, v)| (c.to_string(), v.into()))
+    .map(|(c, v)| (c.into(), v.into()))
     .collect();
     let mut tx = engine
         .endpoint(Side::Dataverse)

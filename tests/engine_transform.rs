@@ -4,7 +4,7 @@
 
 mod engine_support;
 
-use dualwrite::endpoint::{Row, Value};
+use dualwrite::endpoint::{ColumnName, Row, Value};
 use dualwrite::engine::transform::transform_row;
 use dualwrite::engine::{Engine, EngineError, LookupResolver};
 use dualwrite::model::{Side, Transform};
@@ -13,7 +13,7 @@ use engine_support::World;
 fn row(pairs: &[(&str, Value)]) -> Row {
     pairs
         .iter()
-        .map(|(c, v)| (c.to_string(), v.clone()))
+        .map(|(c, v)| (ColumnName::from(*c), v.clone()))
         .collect()
 }
 
@@ -78,7 +78,7 @@ async fn value_map_default_and_directions_both_ways() {
         "a toDataverse field never writes F&O"
     );
     assert_eq!(
-        to_fno.keys().map(String::as_str).collect::<Vec<_>>(),
+        to_fno.keys().map(ColumnName::as_str).collect::<Vec<_>>(),
         vec![
             "dataAreaId",
             "CustomerAccount",

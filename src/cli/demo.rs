@@ -183,7 +183,7 @@ async fn write_emails(
         .map(|mut values| {
             let id = text_of(values.get(keys[0])).to_lowercase();
             values.insert(
-                column.to_string(),
+                column.into(),
                 Value::Text(format!("{id}@updated.contoso.example")),
             );
             Operation::Upsert {

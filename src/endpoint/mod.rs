@@ -52,7 +52,7 @@ pub use connect::{
 };
 pub use error::{DatabaseFailure, EndpointError, ErrorCategory};
 pub use schema::{ColumnSchema, Schema, TableSchema};
-pub use value::{Key, KeyParseError, Row, Value};
+pub use value::{ColumnName, Key, KeyParseError, Row, Value};
 
 /// Result of endpoint operations.
 pub type Result<T, E = EndpointError> = std::result::Result<T, E>;
@@ -296,7 +296,7 @@ pub trait EndpointTransaction: Send {
                     if let Some(row) = rows.get(key) {
                         *generated = row
                             .iter()
-                            .filter(|(c, _)| !key_columns.contains(c))
+                            .filter(|(c, _)| !key_columns.iter().any(|k| k == c.as_str()))
                             .map(|(c, v)| (c.clone(), v.clone()))
                             .collect();
                     }

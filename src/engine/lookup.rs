@@ -114,7 +114,10 @@ impl LookupResolver {
                 let company = company_of(i, row);
                 match self.cached(lookup, to_id, company.as_ref(), &value) {
                     Some(resolved) => {
-                        row.insert(column.to_string(), resolved);
+                        // The column is there (its value was just read): replace in place.
+                        if let Some(slot) = row.get_mut(column) {
+                            *slot = resolved;
+                        }
                     }
                     None => {
                         *result = Err(EngineError::LookupNotFound {
@@ -201,13 +204,17 @@ impl LookupResolver {
             .await?;
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         for row in rows {
-            let (Some(natural), Some(id)) =
-                (row.get(&lookup.natural_key), row.get(&lookup.id_column))
-            else {
+            let (Some(natural), Some(id)) = (
+                row.get(lookup.natural_key.as_str()),
+                row.get(lookup.id_column.as_str()),
+            ) else {
                 continue;
             };
             let company = if by_company {
-                lookup.company_column.as_ref().and_then(|c| row.get(c))
+                lookup
+                    .company_column
+                    .as_ref()
+                    .and_then(|c| row.get(c.as_str()))
             } else {
                 None
             };

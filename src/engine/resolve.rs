@@ -11,7 +11,7 @@
 //! map that provides it; the engine always resolves through the Dataverse table of that map,
 //! because that is where a row has both representations (its GUID id and its natural key).
 
-use crate::endpoint::{EndpointError, Schema, TableSchema};
+use crate::endpoint::{ColumnName, EndpointError, Schema, TableSchema};
 use crate::model::{FieldDirection, Project, Side, TableMap, Transform};
 
 use super::EngineError;
@@ -39,10 +39,10 @@ pub struct ResolvedLookup {
 pub struct ResolvedField {
     /// Index in the map's `fields`.
     pub index: usize,
-    /// F&O column.
-    pub fno: String,
+    /// F&O column (a [`ColumnName`]: the transform clones it into every row it builds).
+    pub fno: ColumnName,
     /// Dataverse column.
-    pub dataverse: String,
+    pub dataverse: ColumnName,
     /// Which way the field writes.
     pub direction: FieldDirection,
     /// Value map or default.
@@ -54,6 +54,11 @@ pub struct ResolvedField {
 impl ResolvedField {
     /// The column on a side.
     pub fn column(&self, side: Side) -> &str {
+        self.column_name(side).as_str()
+    }
+
+    /// The column on a side, as the key of a [`crate::endpoint::Row`].
+    pub fn column_name(&self, side: Side) -> &ColumnName {
         match side {
             Side::Fno => &self.fno,
             Side::Dataverse => &self.dataverse,
@@ -177,8 +182,8 @@ pub fn resolve_map(
         };
         fields.push(ResolvedField {
             index,
-            fno: fno_column.name.clone(),
-            dataverse: dv_column.name.clone(),
+            fno: fno_column.name.as_str().into(),
+            dataverse: dv_column.name.as_str().into(),
             direction: field.direction,
             transform: field.transform.clone(),
             lookup,

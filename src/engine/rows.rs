@@ -24,7 +24,7 @@ pub fn key_of(text: &KeyText) -> Option<Key> {
 pub fn row_json(row: &Row) -> serde_json::Value {
     serde_json::Value::Object(
         row.iter()
-            .map(|(column, value)| (column.clone(), value.to_json()))
+            .map(|(column, value)| (column.to_string(), value.to_json()))
             .collect(),
     )
 }

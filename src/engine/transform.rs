@@ -33,7 +33,7 @@ pub fn transform_row(
             .cloned()
             .unwrap_or(Value::Null);
         let value = transform_value(map.id(), field, destination, value)?;
-        out.insert(field.column(destination).to_string(), value);
+        out.insert(field.column_name(destination).clone(), value);
     }
     Ok(out)
 }

@@ -112,15 +112,17 @@ async fn read_pair(engine: &Engine, request: &RecordRequest) -> Result<RecordPai
         .fields
         .iter()
         .map(|field| {
-            let fno_value = fno_row.as_ref().and_then(|r| r.get(&field.fno));
-            let dataverse_value = dataverse_row.as_ref().and_then(|r| r.get(&field.dataverse));
+            let fno_value = fno_row.as_ref().and_then(|r| r.get(field.fno.as_str()));
+            let dataverse_value = dataverse_row
+                .as_ref()
+                .and_then(|r| r.get(field.dataverse.as_str()));
             let same = match (fno_value, dataverse_value) {
                 (Some(a), Some(b)) => comparable(a) == comparable(b),
                 _ => false,
             };
             FieldPair {
-                fno: field.fno.clone(),
-                dataverse: field.dataverse.clone(),
+                fno: field.fno.to_string(),
+                dataverse: field.dataverse.to_string(),
                 fno_value: fno_value.map(Value::to_json),
                 dataverse_value: dataverse_value.map(Value::to_json),
                 same: same && field.lookup.is_none(),
@@ -173,7 +175,7 @@ async fn resolve_key_lookups(
                 &[Key::new(vec![value])],
             )
             .await?;
-        if let Some(resolved) = found.first().and_then(|row| row.get(take)) {
+        if let Some(resolved) = found.first().and_then(|row| row.get(take.as_str())) {
             values[position] = resolved.clone();
         }
     }

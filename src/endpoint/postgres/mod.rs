@@ -165,7 +165,7 @@ fn decode_row(columns: &[&ColumnSchema], row: &PgRow, offset: usize) -> Result<R
     columns
         .iter()
         .enumerate()
-        .map(|(i, c)| Ok((c.name.clone(), decode_value(c, row, offset + i)?)))
+        .map(|(i, c)| Ok((c.name.as_str().into(), decode_value(c, row, offset + i)?)))
         .collect()
 }
 

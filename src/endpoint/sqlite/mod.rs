@@ -186,7 +186,12 @@ fn decode_row(
     columns
         .iter()
         .enumerate()
-        .map(|(i, c)| Ok((c.name.clone(), decode_value(endpoint, table, c, row, i)?)))
+        .map(|(i, c)| {
+            Ok((
+                c.name.as_str().into(),
+                decode_value(endpoint, table, c, row, i)?,
+            ))
+        })
         .collect()
 }
 

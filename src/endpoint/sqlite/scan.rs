@@ -27,7 +27,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::endpoint::write_plan::normalise_read;
-use crate::endpoint::{ColumnSchema, EndpointError, Result, Row, Value};
+use crate::endpoint::{ColumnName, ColumnSchema, EndpointError, Result, Row, Value};
 
 /// Idle read-only connections kept between pages (one per concurrent scan is enough).
 const IDLE_CONNECTIONS: usize = 4;
@@ -167,11 +167,17 @@ fn read_page(connection: &Connection, query: &PageQuery) -> Result<Vec<Row>> {
         .query(rusqlite::params_from_iter(parameters))
         .map_err(error)?;
     let mut page = Vec::new();
+    // The names once per page; each row takes clones (inline or shared, no allocation).
+    let names: Vec<ColumnName> = query
+        .columns
+        .iter()
+        .map(|c| c.name.as_str().into())
+        .collect();
     while let Some(row) = rows.next().map_err(error)? {
         let mut out = Row::with_capacity(query.columns.len());
-        for (i, column) in query.columns.iter().enumerate() {
+        for (i, (column, name)) in query.columns.iter().zip(&names).enumerate() {
             let value = decode(query, column, row.get_ref(i).map_err(error)?)?;
-            out.insert(column.name.clone(), value);
+            out.insert(name.clone(), value);
         }
         page.push(out);
     }

@@ -283,9 +283,11 @@ fn echoed_results(
                 .map(|(column, position)| {
                     let value = match position {
                         Some(p) => row[*p].as_ref().clone(),
-                        None => from_read.swap_remove(&column.name).unwrap_or(Value::Null),
+                        None => from_read
+                            .swap_remove(column.name.as_str())
+                            .unwrap_or(Value::Null),
                     };
-                    (column.name.clone(), value)
+                    (column.name.as_str().into(), value)
                 })
                 .collect();
             OperationResult::Upserted { key, generated }

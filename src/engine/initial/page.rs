@@ -9,7 +9,9 @@
 //! Rows move rather than copy on the way (source row -> transformed row -> upsert -> the row the
 //! snapshot records): at a million rows, every clone of a page shows in the throughput.
 
-use crate::endpoint::{Endpoint, EndpointError, ErrorCategory, Key, Operation, Row, Value};
+use crate::endpoint::{
+    ColumnName, Endpoint, EndpointError, ErrorCategory, Key, Operation, Row, Value,
+};
 use crate::model::Side;
 use std::sync::Arc;
 
@@ -209,9 +211,9 @@ impl Layouts {
             Side::Dataverse => &mut self.dataverse,
         };
         match slot {
-            Some(layout) if layout.matches(row.keys().map(String::as_str)) => layout.clone(),
+            Some(layout) if layout.matches(row.keys().map(ColumnName::as_str)) => layout.clone(),
             _ => {
-                let layout = Arc::new(SnapshotLayout::new(row.keys().map(String::as_str)));
+                let layout = Arc::new(SnapshotLayout::new(row.keys().map(ColumnName::as_str)));
                 *slot = Some(layout.clone());
                 layout
             }
@@ -280,7 +282,7 @@ mod tests {
             ("t", Value::from("x\"y\u{e9}\n")),
         ]
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
+        .map(|(k, v)| (ColumnName::from(k), v))
         .collect();
         let expected: Vec<serde_json::Value> = row_json(&row)
             .as_object()
@@ -296,7 +298,7 @@ mod tests {
         let row = |names: &[&str]| -> Row {
             names
                 .iter()
-                .map(|n| (n.to_string(), Value::Integer(1)))
+                .map(|n| (ColumnName::from(*n), Value::Integer(1)))
                 .collect()
         };
         let mut layouts = Layouts::default();

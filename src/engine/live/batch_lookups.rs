@@ -59,10 +59,12 @@ pub(super) fn remember_ids(
     ids: &mut HashMap<IdKey, Value>,
 ) {
     for lookup in lookups.iter().filter(|l| l.provider_map == map) {
-        let natural = row.get(&lookup.natural_key).filter(|v| !v.is_null());
+        let natural = row
+            .get(lookup.natural_key.as_str())
+            .filter(|v| !v.is_null());
         let id = generated
-            .get(&lookup.id_column)
-            .or_else(|| row.get(&lookup.id_column))
+            .get(lookup.id_column.as_str())
+            .or_else(|| row.get(lookup.id_column.as_str()))
             .filter(|v| !v.is_null());
         let (Some(natural), Some(id)) = (natural, id) else {
             continue;
@@ -82,7 +84,11 @@ pub(super) fn remember_ids(
                     ids.insert(unqualified, id.clone());
                 }
             }
-            if let Some(company) = lookup.company_column.as_ref().and_then(|c| row.get(c)) {
+            if let Some(company) = lookup
+                .company_column
+                .as_ref()
+                .and_then(|c| row.get(c.as_str()))
+            {
                 ids.insert(
                     (table, true, Some(comparable(company)), comparable(natural)),
                     id.clone(),
@@ -136,7 +142,7 @@ pub(super) async fn transform_with_lookups(
             // an id later), so fall back to the batch's unqualified entry when it is unique.
             let hit = qualified_hit.or_else(|| ids.get(&(table, to_id, None, value)));
             if let Some(resolved) = hit.filter(|v| !v.is_null()) {
-                row.insert(column.to_string(), resolved.clone());
+                row.insert(column.into(), resolved.clone());
                 swapped.insert(field.index);
             }
         }

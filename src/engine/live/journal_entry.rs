@@ -129,7 +129,7 @@ impl GroupBuilder {
                     && g.columns.iter().zip(values.keys()).all(|(a, b)| a == b)
             });
         if !joins {
-            let columns = values.keys().cloned().collect();
+            let columns = values.keys().map(|k| k.to_string()).collect();
             self.start(map, table, key_columns, TxnOp::Upsert, columns);
             self.digest = Some(Digest::default());
         }
@@ -245,7 +245,7 @@ mod tests {
     fn row(pairs: &[(&str, Value)]) -> Row {
         pairs
             .iter()
-            .map(|(c, v)| (c.to_string(), v.clone()))
+            .map(|(c, v)| (crate::endpoint::ColumnName::from(*c), v.clone()))
             .collect()
     }
 

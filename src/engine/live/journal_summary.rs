@@ -71,7 +71,12 @@ pub fn row_from_json(json: &serde_json::Value) -> Row {
         .map(|object| {
             object
                 .iter()
-                .map(|(k, v)| (k.clone(), Value::from_json(v).unwrap_or(Value::Null)))
+                .map(|(k, v)| {
+                    (
+                        k.as_str().into(),
+                        Value::from_json(v).unwrap_or(Value::Null),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()

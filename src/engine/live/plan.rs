@@ -234,10 +234,10 @@ fn source_row(index: usize, map: &ResolvedMap, source: Side, row: &TxnRow) -> Re
             reason: "expected a scalar (text, number, boolean or null), not a list or object"
                 .into(),
         })?;
-        values.insert(column.clone(), value);
+        values.insert(column.as_str().into(), value);
     }
     for key in map.keys(source) {
-        if values.get(key).is_none_or(Value::is_null) {
+        if values.get(key.as_str()).is_none_or(Value::is_null) {
             return Err(Refusal::BadValue {
                 index,
                 column: key.clone(),

@@ -54,7 +54,7 @@ pub(super) fn take_post_images(
         };
         let mut image = crate::endpoint::Row::with_capacity(key.len() + generated.len());
         for (column, value) in row.map.keys(source).iter().zip(key.values()) {
-            image.insert(column.clone(), value.clone());
+            image.insert(column.as_str().into(), value.clone());
         }
         image.extend(generated);
         row.source = image;

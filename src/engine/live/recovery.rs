@@ -199,7 +199,7 @@ fn digest_of(group: &OpGroup, found: &HashMap<String, &Row>) -> Option<String> {
     for key in &group.keys {
         let row = found.get(&key_text(key))?;
         for column in &group.columns {
-            digest.value(row.get(column)?);
+            digest.value(row.get(column.as_str())?);
         }
     }
     Some(digest.hex())

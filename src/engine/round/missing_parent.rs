@@ -56,7 +56,7 @@ async fn company_id(
         .await?;
     Ok(rows
         .first()
-        .and_then(|row| row.get(&lookup.id_column))
+        .and_then(|row| row.get(lookup.id_column.as_str()))
         .filter(|v| !v.is_null())
         .cloned())
 }
@@ -96,7 +96,7 @@ pub(super) async fn create_placeholder(
     let values: Row = parent
         .key_columns
         .iter()
-        .cloned()
+        .map(|column| column.as_str().into())
         .zip(parent.key.values().iter().cloned())
         .collect();
     let mut tx = engine.endpoint(Side::Dataverse).begin().await?;

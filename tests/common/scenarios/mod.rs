@@ -7,14 +7,14 @@ mod writes;
 pub use capture::*;
 pub use writes::*;
 
-use dualwrite::endpoint::{Key, Operation, OperationResult, Row, Value};
+use dualwrite::endpoint::{ColumnName, Key, Operation, OperationResult, Row, Value};
 
 use super::Fixture;
 
 pub fn row(pairs: &[(&str, Value)]) -> Row {
     pairs
         .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
+        .map(|(k, v)| (ColumnName::from(*k), v.clone()))
         .collect()
 }
 
