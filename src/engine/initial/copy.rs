@@ -14,13 +14,13 @@
 //! the store are three stages that run at the same time on consecutive pages, joined by bounded
 //! channels ([`PAGES_AHEAD`] pages to the writer, [`PAGES_TO_RECORD`] to the recorder), so a
 //! copy costs about its slowest stage rather than the sum of all three, and memory stays at a
-//! few pages whatever the table's size. Preparing a page
-//! only reads (lookups read parents copied in earlier waves or passes, never rows of pages still
-//! in flight), so it may run ahead of the writes. The stages keep the resume guarantee above:
-//! one reader hands pages to one writer in key order; the writer hands a page to the recorder
-//! only after the target committed it; the one recorder records pages in the order it gets them.
-//! So a recorded key is always one whose page and every page before it are committed on the
-//! target; `kill -9` at any point loses nothing and at most re-copies the pages in flight.
+//! few pages whatever the table's size. Preparing a page only reads (lookups read parents
+//! copied in earlier waves or passes, never rows of pages still in flight), so it may run ahead
+//! of the writes. The stages keep the resume guarantee above: one reader hands pages to one
+//! writer in key order; the writer hands a page to the recorder only after the target committed
+//! it; the one recorder records pages in the order it gets them. So a recorded key is always one
+//! whose page and every page before it are committed on the target; `kill -9` at any point loses
+//! nothing and at most re-copies the pages in flight.
 //! The recorder commits a backlog's snapshots and the progress they make (the last page's key,
 //! the rows of all its pages) in one transaction of the store's bulk writer (the cheapest way to
 //! write a million snapshots), so a crash leaves both or neither. A backlog with rows to log in
