@@ -87,31 +87,28 @@ impl BulkWriter {
         snapshots: &[SnapshotArrays],
         progress: Option<&CopiedPages>,
     ) -> Result<(), StoreError> {
-        let native = |operation: &'static str| {
-            move |source: rusqlite::Error| StoreError::Native { operation, source }
-        };
-        self.connection
-            .with(native("open the bulk writer"), |connection| {
-                let tx = connection
-                    .transaction_with_behavior(TransactionBehavior::Immediate)
-                    .map_err(native("start a snapshot transaction"))?;
-                write_snapshots(&tx, map_id, snapshots)?;
-                if let Some(p) = progress {
-                    tx.prepare_cached(RECORD_PROGRESS_SQL)
-                        .and_then(|mut record| {
-                            record.execute(rusqlite::params![
-                                p.run.0,
-                                p.progress_name,
-                                p.legal_entity.as_deref().unwrap_or(""),
-                                p.last_key.as_str(),
-                                to_sql_int(p.rows_added),
-                                p.now.as_millis(),
-                            ])
-                        })
-                        .map_err(native("record initial sync progress"))?;
-                }
-                tx.commit().map_err(native("commit snapshots"))
-            })
+        self.transaction("write snapshots", |tx| {
+            write_snapshots(tx, map_id, snapshots)?;
+            let Some(p) = progress else {
+                return Ok(());
+            };
+            tx.prepare_cached(RECORD_PROGRESS_SQL)
+                .and_then(|mut record| {
+                    record.execute(rusqlite::params![
+                        p.run.0,
+                        p.progress_name,
+                        p.legal_entity.as_deref().unwrap_or(""),
+                        p.last_key.as_str(),
+                        to_sql_int(p.rows_added),
+                        p.now.as_millis(),
+                    ])
+                })
+                .map(drop)
+                .map_err(|source| StoreError::Native {
+                    operation: "record initial sync progress",
+                    source,
+                })
+        })
     }
 }
 
