@@ -225,8 +225,15 @@ fn check_modes(planned: &[PlannedRow]) -> Result<(), Refusal> {
 }
 
 /// The row's values as endpoint values in the table's own column names; the key must be there.
+///
+/// Column names are matched as SQLite, SQL Server (F&O) and Dataverse match them, ignoring ASCII
+/// case: a column the map knows (a key or a field) takes the map's spelling, so the key, the
+/// company and the fields are found however the file spells them; any other column keeps the
+/// file's spelling and the endpoint resolves it against the table the same way. A column given
+/// twice under two spellings is refused, naming both.
 fn source_row(index: usize, map: &ResolvedMap, source: Side, row: &TxnRow) -> Result<Row, Refusal> {
     let mut values = Row::with_capacity(row.values.len());
+    let mut given: Vec<&str> = Vec::with_capacity(row.values.len());
     for (column, json) in &row.values {
         let value = Value::from_json(json).ok_or_else(|| Refusal::BadValue {
             index,
@@ -234,7 +241,20 @@ fn source_row(index: usize, map: &ResolvedMap, source: Side, row: &TxnRow) -> Re
             reason: "expected a scalar (text, number, boolean or null), not a list or object"
                 .into(),
         })?;
-        values.insert(column.as_str().into(), value);
+        let name = map_spelling(map, source, column).unwrap_or(column);
+        if let Some(position) = values.keys().position(|k| k.eq_ignore_ascii_case(name)) {
+            return Err(Refusal::BadValue {
+                index,
+                column: column.clone(),
+                reason: format!(
+                    "the same column as \"{}\" (column names are not case-sensitive); give it \
+                     once",
+                    given[position]
+                ),
+            });
+        }
+        values.insert(name.into(), value);
+        given.push(column);
     }
     for key in map.keys(source) {
         if values.get(key.as_str()).is_none_or(Value::is_null) {
@@ -250,6 +270,24 @@ fn source_row(index: usize, map: &ResolvedMap, source: Side, row: &TxnRow) -> Re
         }
     }
     Ok(values)
+}
+
+/// The map's spelling of `column` on `source` (its keys and fields): the same name, or the
+/// only one equal to it ignoring ASCII case.
+fn map_spelling<'m>(map: &'m ResolvedMap, source: Side, column: &str) -> Option<&'m str> {
+    let known = || {
+        map.keys(source)
+            .iter()
+            .map(String::as_str)
+            .chain(map.fields.iter().map(|f| f.column(source)))
+    };
+    if let Some(exact) = known().find(|name| *name == column) {
+        return Some(exact);
+    }
+    let mut folded = known().filter(|name| name.eq_ignore_ascii_case(column));
+    let first = folded.next()?;
+    // A key that is also a field is the same name twice; two different spellings are ambiguous.
+    folded.all(|other| other == first).then_some(first)
 }
 
 #[cfg(test)]
