@@ -38,6 +38,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{self, Receiver, Sender, UnboundedSender};
+use tokio::task::JoinHandle;
 
 use crate::endpoint::{Endpoint, Key, ScanRequest, Value};
 use crate::model::Side;
@@ -50,15 +51,16 @@ use super::super::EngineError;
 use super::options::{MapReport, Pass, ProgressEvent};
 use super::page::{prepare_page, snapshots_of, write_page, Layouts, PreparedPage};
 
-/// Pages waiting between two stages: enough to keep each stage busy while the next one works,
-/// few enough that memory stays flat.
-const PAGES_AHEAD: usize = 2;
+/// Pages waiting between two stages: enough to keep each stage busy while the next one works
+/// (on two cores four measured faster than two, with [`PAGES_TO_RECORD`] at 16 rather than 8:
+/// BENCHMARKS.md), few enough that memory stays flat (about 10 MB more than two and eight).
+const PAGES_AHEAD: usize = 4;
 
 /// Committed pages waiting for the recorder, all recorded in one go when it falls behind: a
 /// store transaction (of snapshots, then of progress) costs about as much for one page as for
 /// several, so a backlog is cheaper to catch up with than to record page by page. Bounded, so
 /// memory stays at a few pages.
-const PAGES_TO_RECORD: usize = 8;
+const PAGES_TO_RECORD: usize = 16;
 
 /// What every copy of a run shares.
 pub(crate) struct RunContext {
@@ -179,8 +181,8 @@ struct StageTimes {
     prepare: AtomicU64,
     write: AtomicU64,
     record: AtomicU64,
-    /// Building the snapshots from the rows (of `write`: in the writer stage, after the
-    /// commit). Writing them is most of `record`.
+    /// Building the snapshots from the rows (on a blocking thread of its own, while the writer
+    /// goes on; the recorder waits for it, inside `record`). Writing them is most of `record`.
     snapshot_build: AtomicU64,
 }
 
@@ -201,8 +203,9 @@ struct Committed {
     last_key: Key,
     /// Source rows in the page (written or failed).
     rows: u64,
-    /// The snapshots of the rows written (none when the run writes no snapshots).
-    snapshots: Vec<SnapshotArrays>,
+    /// The snapshots of the rows written, being built on a blocking thread (none when the run
+    /// writes no snapshots).
+    snapshots: Option<JoinHandle<Vec<SnapshotArrays>>>,
     errors: Vec<NewError>,
 }
 
@@ -370,8 +373,8 @@ async fn read_pages(
 }
 
 /// The writer stage: each prepared page committed on the target, then handed to the recorder
-/// with its snapshots (built here: the writer waits on the target's thread, the recorder on the
-/// store's, and the rows need not travel further).
+/// with its snapshots, which a blocking thread builds from the page's rows while the writer
+/// goes on with the next page (the recorder awaits them in page order).
 /// `Ok(true)` when the source has no more rows, `Ok(false)` when the run was told to stop or the
 /// recorder hung up (its error is the segment's).
 async fn write_pages(
@@ -380,11 +383,10 @@ async fn write_pages(
     pages: &mut Receiver<Result<PreparedPage, EngineError>>,
     committed: Sender<Committed>,
     report: &mut MapReport,
-    times: &StageTimes,
+    times: &Arc<StageTimes>,
 ) -> Result<bool, EngineError> {
     let target_side = job.source.other();
     let target = ctx.endpoint(target_side);
-    let mut layouts = Layouts::default();
     loop {
         if ctx.should_stop() {
             return Ok(false);
@@ -399,18 +401,22 @@ async fn write_pages(
         ctx.batch_committed();
         report.rows_written += outcome.written.len() as u64;
         report.rows_failed += outcome.errors.len() as u64;
-        let snapshots = if ctx.snapshots {
-            let build = Instant::now();
-            let snapshots =
-                snapshots_of(&job.map, job.source, &page, &outcome.written, &mut layouts);
-            StageTimes::add(&times.snapshot_build, build);
-            snapshots
-        } else {
-            Vec::new()
-        };
+        let rows = page.len() as u64;
+        // Built while the next page is written: the build only reads the page's rows.
+        let snapshots = ctx.snapshots.then(|| {
+            let (map, source, times) = (job.map.clone(), job.source, times.clone());
+            let written = outcome.written;
+            tokio::task::spawn_blocking(move || {
+                let build = Instant::now();
+                let snapshots =
+                    snapshots_of(&map, source, &page, &written, &mut Layouts::default());
+                StageTimes::add(&times.snapshot_build, build);
+                snapshots
+            })
+        });
         let page = Committed {
             last_key,
-            rows: page.len() as u64,
+            rows,
             snapshots,
             errors: outcome.errors,
         };
@@ -432,10 +438,15 @@ async fn record_pages(
     let mut backlog: Vec<Committed> = Vec::new();
     while committed.recv_many(&mut backlog, PAGES_TO_RECORD).await > 0 {
         let busy = Instant::now();
-        let snapshots: Vec<SnapshotArrays> = backlog
-            .iter_mut()
-            .flat_map(|page| std::mem::take(&mut page.snapshots))
-            .collect();
+        let mut snapshots: Vec<SnapshotArrays> = Vec::new();
+        for page in &mut backlog {
+            if let Some(build) = page.snapshots.take() {
+                let built = build
+                    .await
+                    .map_err(|e| EngineError::Worker(e.to_string()))?;
+                snapshots.extend(built);
+            }
+        }
         let rows: u64 = backlog.iter().map(|page| page.rows).sum();
         let errors = backlog.iter().any(|page| !page.errors.is_empty());
         match backlog.last() {

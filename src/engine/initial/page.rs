@@ -194,7 +194,7 @@ fn finish(
     (page, last_key, PageOutcome { written, errors })
 }
 
-/// The layouts of the snapshots of one segment: the column names of the rows of each side, the
+/// The layouts of the snapshots of one page: the column names of the rows of each side, the
 /// same for every row of a scan and of a transform, so built once and shared (see
 /// [`SnapshotArrays`]).
 #[derive(Default)]
