@@ -6,7 +6,8 @@
 //! mode ("deletes always go live"), so only creates and updates of async maps count as mixing
 //! live and async maps.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::endpoint::{Key, Row, Value};
@@ -139,6 +140,7 @@ pub fn plan(
     }
     let mut planned = Vec::with_capacity(rows.len());
     let mut companies = BTreeSet::new();
+    let mut seen = HashMap::new();
     for (index, row) in rows.iter().enumerate() {
         let map = maps
             .iter()
@@ -148,7 +150,7 @@ pub fn plan(
                 table: row.table.clone(),
                 side: source,
             })?;
-        let values = source_row(index, map, source, row)?;
+        let values = source_row(index, map, source, row, &mut seen)?;
         if let Some(company) = map.company_column(source).and_then(|c| values.get(c)) {
             if !company.is_null() {
                 companies.insert(company.to_string());
@@ -231,9 +233,17 @@ fn check_modes(planned: &[PlannedRow]) -> Result<(), Refusal> {
 /// company and the fields are found however the file spells them; any other column keeps the
 /// file's spelling and the endpoint resolves it against the table the same way. A column given
 /// twice under two spellings is refused, naming both.
-fn source_row(index: usize, map: &ResolvedMap, source: Side, row: &TxnRow) -> Result<Row, Refusal> {
+///
+/// `seen` is scratch space the caller reuses from row to row (cleared here).
+fn source_row<'r>(
+    index: usize,
+    map: &ResolvedMap,
+    source: Side,
+    row: &'r TxnRow,
+    seen: &mut HashMap<Folded<'r>, &'r str>,
+) -> Result<Row, Refusal> {
     let mut values = Row::with_capacity(row.values.len());
-    let mut given: Vec<&str> = Vec::with_capacity(row.values.len());
+    seen.clear();
     for (column, json) in &row.values {
         let value = Value::from_json(json).ok_or_else(|| Refusal::BadValue {
             index,
@@ -241,20 +251,18 @@ fn source_row(index: usize, map: &ResolvedMap, source: Side, row: &TxnRow) -> Re
             reason: "expected a scalar (text, number, boolean or null), not a list or object"
                 .into(),
         })?;
-        let name = map_spelling(map, source, column).unwrap_or(column);
-        if let Some(position) = values.keys().position(|k| k.eq_ignore_ascii_case(name)) {
+        if let Some(first) = seen.insert(Folded(column), column) {
             return Err(Refusal::BadValue {
                 index,
                 column: column.clone(),
                 reason: format!(
-                    "the same column as \"{}\" (column names are not case-sensitive); give it \
-                     once",
-                    given[position]
+                    "the same column as \"{first}\" (column names are not case-sensitive); give \
+                     it once"
                 ),
             });
         }
+        let name = map_spelling(map, source, column).unwrap_or(column);
         values.insert(name.into(), value);
-        given.push(column);
     }
     for key in map.keys(source) {
         if values.get(key.as_str()).is_none_or(Value::is_null) {
@@ -270,6 +278,26 @@ fn source_row(index: usize, map: &ResolvedMap, source: Side, row: &TxnRow) -> Re
         }
     }
     Ok(values)
+}
+
+/// A column name that compares and hashes ignoring ASCII case, as the databases compare names.
+#[derive(Clone, Copy)]
+struct Folded<'a>(&'a str);
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Folded<'_> {}
+
+impl Hash for Folded<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for byte in self.0.bytes() {
+            state.write_u8(byte.to_ascii_lowercase());
+        }
+    }
 }
 
 /// The map's spelling of `column` on `source` (its keys and fields): the same name, or the
