@@ -69,7 +69,7 @@ impl Schema {
     /// The table named `name` (see the module docs for matching), or an error naming the closest.
     pub fn table(&self, endpoint: &str, name: &str) -> Result<&TableSchema, EndpointError> {
         super::ident::check_name(name, "table")?;
-        resolve(self.tables.values(), |t| &t.name, name).ok_or_else(|| {
+        resolve_name(self.tables.values(), |t| &t.name, name).ok_or_else(|| {
             EndpointError::UnknownTable {
                 endpoint: endpoint.to_string(),
                 table: name.to_string(),
@@ -83,7 +83,7 @@ impl TableSchema {
     /// The column named `name`, or an error naming the table and the closest column.
     pub fn column(&self, endpoint: &str, name: &str) -> Result<&ColumnSchema, EndpointError> {
         super::ident::check_name(name, "column")?;
-        resolve(self.columns.iter(), |c| &c.name, name).ok_or_else(|| {
+        resolve_name(self.columns.iter(), |c| &c.name, name).ok_or_else(|| {
             EndpointError::UnknownColumn {
                 endpoint: endpoint.to_string(),
                 table: self.name.clone(),
@@ -178,19 +178,23 @@ impl SchemaCache {
     }
 }
 
-fn resolve<'a, T>(
+/// The item named `wanted` the way SQLite, SQL Server and Dataverse match names: the exact name,
+/// or else the one name equal to it ignoring ASCII case (`None` when two different names are).
+/// Items with the same name count once. Shared by the schema's lookups and the live planner's
+/// spelling of a transaction's columns (`engine::live::plan`).
+pub(crate) fn resolve_name<'a, T: ?Sized>(
     items: impl Iterator<Item = &'a T> + Clone,
-    name_of: impl Fn(&T) -> &String,
+    name_of: impl Fn(&T) -> &str,
     wanted: &str,
 ) -> Option<&'a T> {
     if let Some(exact) = items.clone().find(|i| name_of(i) == wanted) {
         return Some(exact);
     }
     let mut folded = items.filter(|i| name_of(i).eq_ignore_ascii_case(wanted));
-    match (folded.next(), folded.next()) {
-        (Some(only), None) => Some(only),
-        _ => None,
-    }
+    let first = folded.next()?;
+    folded
+        .all(|other| name_of(other) == name_of(first))
+        .then_some(first)
 }
 
 /// The existing name closest to `wanted`, when one is reasonably close.

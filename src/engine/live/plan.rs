@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+use crate::endpoint::schema::resolve_name;
 use crate::endpoint::{Key, Row, Value};
 use crate::model::{Side, SyncMode};
 use crate::validate::platform_limits::{
@@ -300,22 +301,15 @@ impl Hash for Folded<'_> {
     }
 }
 
-/// The map's spelling of `column` on `source` (its keys and fields): the same name, or the
-/// only one equal to it ignoring ASCII case.
+/// The map's spelling of `column` on `source` (its keys and fields), matched as the endpoint
+/// matches names ([`resolve_name`]).
 fn map_spelling<'m>(map: &'m ResolvedMap, source: Side, column: &str) -> Option<&'m str> {
-    let known = || {
-        map.keys(source)
-            .iter()
-            .map(String::as_str)
-            .chain(map.fields.iter().map(|f| f.column(source)))
-    };
-    if let Some(exact) = known().find(|name| *name == column) {
-        return Some(exact);
-    }
-    let mut folded = known().filter(|name| name.eq_ignore_ascii_case(column));
-    let first = folded.next()?;
-    // A key that is also a field is the same name twice; two different spellings are ambiguous.
-    folded.all(|other| other == first).then_some(first)
+    let known = map
+        .keys(source)
+        .iter()
+        .map(String::as_str)
+        .chain(map.fields.iter().map(|f| f.column(source)));
+    resolve_name(known, |name| name, column)
 }
 
 #[cfg(test)]
